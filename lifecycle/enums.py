@@ -1,0 +1,88 @@
+"""The vocabulary of the domain: states, kinds and roles, with their groups named once."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ChallengeState(models.TextChoices):
+    DRAFT = "draft", _("Brouillon")
+    SUBMITTED = "submitted", _("Déposé")
+    PRESELECTED = "preselected", _("Présélectionné")
+    NOT_PRESELECTED = "not_preselected", _("Non présélectionné")
+    PITCHED = "pitched", _("Pitché devant le jury")
+    SELECTED = "selected", _("Sélectionné")
+    NOT_SELECTED = "not_selected", _("Non sélectionné")
+    RECRUITING = "recruiting", _("En recrutement")
+    RUNNING = "running", _("En cours")
+    COMPLETED = "completed", _("Terminé")
+    WITHDRAWN = "withdrawn", _("Retiré")
+
+    @classmethod
+    def before_running(cls) -> list[str]:
+        """The states an administration may still withdraw its challenge from."""
+        return [
+            cls.DRAFT,
+            cls.SUBMITTED,
+            cls.PRESELECTED,
+            cls.PITCHED,
+            cls.SELECTED,
+            cls.RECRUITING,
+        ]
+
+    @classmethod
+    def committed(cls) -> list[str]:
+        """The states in which a challenge's PIA amount is taken from the envelope."""
+        return [cls.SELECTED, cls.RECRUITING, cls.RUNNING, cls.COMPLETED]
+
+    @classmethod
+    def final(cls) -> list[str]:
+        return [cls.NOT_PRESELECTED, cls.NOT_SELECTED, cls.COMPLETED, cls.WITHDRAWN]
+
+
+class TransitionName(models.TextChoices):
+    SUBMIT = "submit", _("Déposer le dossier")
+    PRESELECT = "preselect", _("Présélectionner")
+    REJECT = "reject", _("Ne pas présélectionner")
+    PITCH = "pitch", _("Enregistrer le pitch devant le jury")
+    SELECT = "select", _("Sélectionner")
+    NOT_SELECT = "not_select", _("Ne pas sélectionner")
+    OPEN_RECRUITMENT = "open_recruitment", _("Ouvrir le recrutement")
+    START = "start", _("Démarrer le défi")
+    COMPLETE = "complete", _("Clore le défi")
+    WITHDRAW = "withdraw", _("Retirer le défi")
+
+
+class AdministrationKind(models.TextChoices):
+    MINISTRY = "ministry", _("Ministère ou service de l’État")
+    MINISTRY_OPERATOR = "ministry_operator", _("Opérateur rattaché à un ministère")
+    INDEPENDENT_AUTHORITY = "independent_authority", _("Autorité administrative indépendante")
+    TERRITORIAL_AUTHORITY = "territorial_authority", _("Collectivité territoriale")
+    HEALTH_ESTABLISHMENT = "health_establishment", _("Établissement de santé")
+
+    @classmethod
+    def pia_eligible(cls) -> list[str]:
+        """Only ministries are funded by the PIA, and their operators through them."""
+        return [cls.MINISTRY, cls.MINISTRY_OPERATOR]
+
+
+class EigProfile(models.TextChoices):
+    DEVELOPMENT = "development", _("Développement")
+    DATA_SCIENCE = "data_science", _("Data science")
+    DESIGN = "design", _("Design de service ou d’expérience utilisateur")
+
+
+class MentorRole(models.TextChoices):
+    OPERATIONAL = "operational", _("Mentor opérationnel")
+    STRATEGIC = "strategic", _("Mentor stratégique")
+
+
+class ContactRole(models.TextChoices):
+    HR = "hr", _("Contact RH")
+    PIA_AGREEMENT = "pia_agreement", _("Contact convention PIA")
+
+
+class AuditKind(models.TextChoices):
+    CREATED = "created", _("Création du dossier")
+    IMPORTED = "imported", _("Import")
+    DOSSIER_CHANGED = "dossier_changed", _("Modification du dossier")
+    TRANSITION = "transition", _("Changement d’état")

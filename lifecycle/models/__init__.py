@@ -1,0 +1,19 @@
+from lifecycle.models.administration import Administration
+from lifecycle.models.audit import AuditChainHead, AuditEvent
+from lifecycle.models.challenge import Challenge, EigPosition, TeamMember
+from lifecycle.models.people import Contact, Entrepreneur, Mentor
+from lifecycle.models.promotion import Call, Promotion
+
+__all__ = [
+    "Administration",
+    "AuditChainHead",
+    "AuditEvent",
+    "Call",
+    "Challenge",
+    "Contact",
+    "EigPosition",
+    "Entrepreneur",
+    "Mentor",
+    "Promotion",
+    "TeamMember",
+]

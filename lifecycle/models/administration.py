@@ -1,0 +1,43 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from lifecycle.enums import AdministrationKind
+
+
+class Administration(models.Model):
+    """An administration carrying or partnering in challenges."""
+
+    name = models.CharField(_("nom"), max_length=300, unique=True)
+    kind = models.CharField(_("nature"), max_length=32, choices=AdministrationKind.choices)
+    ministry = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="operators",
+        limit_choices_to={"kind": AdministrationKind.MINISTRY},
+        verbose_name=_("ministère de rattachement"),
+    )
+    website = models.URLField(_("site web"), blank=True)
+    address = models.TextField(_("adresse"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("administration")
+        verbose_name_plural = _("administrations")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_pia_eligible(self) -> bool:
+        return self.kind in AdministrationKind.pia_eligible()
+
+    def clean(self):
+        if self.kind == AdministrationKind.MINISTRY_OPERATOR and not self.ministry_id:
+            raise ValidationError(
+                {"ministry": _("Un opérateur doit indiquer son ministère de rattachement.")}
+            )
+        if self.ministry_id and self.ministry_id == self.pk:
+            raise ValidationError({"ministry": _("Une administration ne peut se rattacher à elle-même.")})

@@ -1,0 +1,243 @@
+from django.conf import settings
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from lifecycle.enums import ChallengeState, EigProfile
+
+# The official form limits its free-text answers in lines; a line of the form holds about this
+# many characters.
+CHARACTERS_PER_LINE = 120
+
+
+def limited_text(verbose_name, lines, **kwargs):
+    limit = lines * CHARACTERS_PER_LINE
+    return models.TextField(
+        verbose_name,
+        blank=True,
+        max_length=limit,
+        validators=[MaxLengthValidator(limit)],
+        help_text=_("%(lines)d lignes maximum (%(chars)d caractères).") % {"lines": lines, "chars": limit},
+        **kwargs,
+    )
+
+
+class Challenge(ConcurrentTransitionMixin, models.Model):
+    """A challenge (défi) proposed by an administration: the dossier and its lifecycle state.
+
+    The state changes only through `lifecycle.services.transition`; the methods decorated with
+    `@transition` below declare the graph and are called by that function alone.
+    """
+
+    promotion = models.ForeignKey(
+        "lifecycle.Promotion",
+        on_delete=models.PROTECT,
+        related_name="challenges",
+        verbose_name=_("promotion"),
+    )
+    state = FSMField(
+        _("état"),
+        default=ChallengeState.DRAFT,
+        choices=ChallengeState.choices,
+        protected=True,
+        db_index=True,
+    )
+    state_changed_at = models.DateTimeField(_("dernier changement d’état"), null=True, blank=True)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_challenges",
+        verbose_name=_("chargé·e de programme"),
+    )
+
+    # 1) Informations administratives
+    administration = models.ForeignKey(
+        "lifecycle.Administration",
+        on_delete=models.PROTECT,
+        related_name="challenges",
+        verbose_name=_("porteur opérationnel"),
+    )
+    administrative_carrier = models.ForeignKey(
+        "lifecycle.Administration",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="administratively_carried_challenges",
+        verbose_name=_("porteur administratif (si différent)"),
+    )
+    partner_administrations = models.ManyToManyField(
+        "lifecycle.Administration",
+        blank=True,
+        related_name="partnered_challenges",
+        verbose_name=_("administrations partenaires"),
+    )
+    address = models.TextField(_("adresse de l’administration d’accueil"), blank=True)
+
+    # 2) Annexe technique
+    name = models.CharField(_("nom du défi"), max_length=200)
+    summary = models.CharField(_("résumé"), max_length=300, blank=True)
+    public_description = models.TextField(_("description publique"), blank=True)
+    problem = limited_text(_("problématique à résoudre"), 10)
+    solution = limited_text(_("solution proposée"), 10)
+    expected_benefits = limited_text(
+        _("bénéfices et impacts attendus en matière de transformation numérique"), 10
+    )
+    innovation_kinds = limited_text(_("types d’innovations mobilisées"), 3)
+    progress = limited_text(_("état d’avancement (pas démarré / phase pilote, technologies et méthodes)"), 3)
+    technical_resources = limited_text(_("ressources techniques et opérationnelles"), 10)
+    datasets = models.TextField(_("jeux de données nécessaires"), blank=True)
+    datasets_accessible = models.BooleanField(
+        _("ces jeux de données sont déjà accessibles"), null=True, blank=True
+    )
+    datasets_access_steps = limited_text(_("étapes pour rendre les données accessibles aux EIG"), 5)
+    sustainability_actions = limited_text(_("actions pour pérenniser et essaimer les résultats"), 10)
+    obstacles = limited_text(_("obstacles potentiels et mesures pour les dépasser"), 10)
+    motivation = limited_text(_("pourquoi postulez-vous au programme EIG ?"), 10)
+    source_code_url = models.URLField(_("code source"), blank=True)
+
+    # Attestations
+    attests_outside_walls = models.BooleanField(
+        _("atteste la possibilité pour les EIG de travailler hors les murs"), default=False
+    )
+    attests_open_data_open_source = models.BooleanField(
+        _("atteste l’engagement d’ouvrir les données et de publier le code sous licence libre"),
+        default=False,
+    )
+    attests_data_access = models.BooleanField(
+        _("atteste l’engagement de mettre à disposition des EIG les données nécessaires"),
+        default=False,
+    )
+
+    # Simulation financière
+    pia_requested = models.BooleanField(_("demande de financement PIA"), default=False)
+    total_employer_cost = models.DecimalField(
+        _("coût total employeur prévisionnel (€)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    pia_amount = models.DecimalField(
+        _("montant du financement PIA envisagé (€)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+
+    pitch_deck = models.FileField(
+        _("présentation de synthèse (PDF)"), upload_to="pitch-decks/%Y/", blank=True
+    )
+    pitch_deck_pages = models.PositiveSmallIntegerField(
+        _("nombre de diapositives"), null=True, blank=True, editable=False
+    )
+
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        ordering = ["promotion", "name"]
+        verbose_name = _("défi")
+        verbose_name_plural = _("défis")
+        constraints = [
+            models.UniqueConstraint(fields=["promotion", "name"], name="challenge_name_unique_per_promotion")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    # The graph of the lifecycle. Guards, permissions and effects live in lifecycle.services.
+    S = ChallengeState
+
+    @transition(field=state, source=S.DRAFT, target=S.SUBMITTED)
+    def submit(self):
+        pass
+
+    @transition(field=state, source=S.SUBMITTED, target=S.PRESELECTED)
+    def preselect(self):
+        pass
+
+    @transition(field=state, source=S.SUBMITTED, target=S.NOT_PRESELECTED)
+    def reject(self):
+        pass
+
+    @transition(field=state, source=S.PRESELECTED, target=S.PITCHED)
+    def pitch(self):
+        pass
+
+    @transition(field=state, source=S.PITCHED, target=S.SELECTED)
+    def select(self):
+        pass
+
+    @transition(field=state, source=S.PITCHED, target=S.NOT_SELECTED)
+    def not_select(self):
+        pass
+
+    @transition(field=state, source=S.SELECTED, target=S.RECRUITING)
+    def open_recruitment(self):
+        pass
+
+    @transition(field=state, source=S.RECRUITING, target=S.RUNNING)
+    def start(self):
+        pass
+
+    @transition(field=state, source=S.RUNNING, target=S.COMPLETED)
+    def complete(self):
+        pass
+
+    @transition(field=state, source=ChallengeState.before_running(), target=S.WITHDRAWN)
+    def withdraw(self):
+        pass
+
+    del S
+
+
+class EigPosition(models.Model):
+    """One EIG the challenge asks for: its mission and the profile sought."""
+
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.CASCADE, related_name="eig_positions", verbose_name=_("défi")
+    )
+    rank = models.PositiveSmallIntegerField(
+        _("EIG n°"), validators=[MinValueValidator(1), MaxValueValidator(3)]
+    )
+    mission = limited_text(_("mission"), 5)
+    profile = models.CharField(_("profil"), max_length=20, choices=EigProfile.choices)
+    expertise = limited_text(_("expertises recherchées"), 3)
+
+    class Meta:
+        ordering = ["challenge", "rank"]
+        verbose_name = _("mission d’EIG")
+        verbose_name_plural = _("missions des EIG")
+        constraints = [models.UniqueConstraint(fields=["challenge", "rank"], name="eig_position_rank_unique")]
+
+    def __str__(self):
+        return f"EIG {self.rank} – {self.get_profile_display()}"
+
+
+class TeamMember(models.Model):
+    """A member of the project team, business or IT side."""
+
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.CASCADE, related_name="team_members", verbose_name=_("défi")
+    )
+    name = models.CharField(_("nom"), max_length=200)
+    function = models.CharField(_("fonction"), max_length=200)
+    status = models.CharField(_("statut"), max_length=100, blank=True)
+    involvement_percent = models.PositiveSmallIntegerField(
+        _("implication (%)"), validators=[MaxValueValidator(100)]
+    )
+    contribution = models.TextField(_("apport"), blank=True, max_length=1000)
+
+    class Meta:
+        ordering = ["challenge", "id"]
+        verbose_name = _("membre de l’équipe projet")
+        verbose_name_plural = _("équipe projet")
+
+    def __str__(self):
+        return f"{self.name} ({self.function})"

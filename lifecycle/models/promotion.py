@@ -1,0 +1,117 @@
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+RATE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
+
+
+class Promotion(models.Model):
+    """A yearly cohort of EIGs (e.g. EIG 3, who started in January 2019)."""
+
+    number = models.PositiveSmallIntegerField(_("numéro"), unique=True)
+    name = models.CharField(_("nom"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("année de l’appel"))
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("promotion")
+        verbose_name_plural = _("promotions")
+
+    def __str__(self):
+        return self.name
+
+
+class Call(models.Model):
+    """The call for challenges of a promotion: its whole calendar and its rules, as data."""
+
+    promotion = models.OneToOneField(
+        Promotion, on_delete=models.CASCADE, related_name="call", verbose_name=_("promotion")
+    )
+    title = models.CharField(_("intitulé"), max_length=300, blank=True)
+
+    information_event_at = models.DateTimeField(_("événement d’information"), null=True, blank=True)
+    submission_deadline = models.DateTimeField(_("date limite de dépôt des dossiers"), null=True, blank=True)
+    jury_starts_on = models.DateField(_("premier jour du jury"), null=True, blank=True)
+    jury_ends_on = models.DateField(_("dernier jour du jury"), null=True, blank=True)
+    recruitment_opens_at = models.DateTimeField(
+        _("ouverture de l’appel à candidatures"), null=True, blank=True
+    )
+    recruitment_closes_at = models.DateTimeField(
+        _("clôture de l’appel à candidatures"), null=True, blank=True
+    )
+    starts_on = models.DateField(_("arrivée des EIG"), null=True, blank=True)
+    duration_months = models.PositiveSmallIntegerField(_("durée (mois)"), default=10)
+
+    pia_envelope = models.DecimalField(
+        _("enveloppe PIA (€)"), max_digits=12, decimal_places=2, default=Decimal("1500000")
+    )
+    cofinancing_rate = models.DecimalField(
+        _("taux de co-financement PIA"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.70"),
+        validators=RATE_VALIDATORS,
+    )
+    net_monthly_pay = models.DecimalField(
+        _("rémunération nette mensuelle (€)"), max_digits=8, decimal_places=2, default=Decimal("4000")
+    )
+    max_pitch_slides = models.PositiveSmallIntegerField(
+        _("nombre maximal de diapositives du pitch"), default=12
+    )
+    min_eigs_per_challenge = models.PositiveSmallIntegerField(_("EIG par défi (minimum)"), default=2)
+    max_eigs_per_challenge = models.PositiveSmallIntegerField(_("EIG par défi (maximum)"), default=3)
+
+    # Rates of the employer-cost estimate the stated cost is compared with.
+    employee_contribution_rate = models.DecimalField(
+        _("taux de cotisations salariales (net → brut)"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.22"),
+        validators=RATE_VALIDATORS,
+    )
+    employer_contribution_rate = models.DecimalField(
+        _("taux de cotisations patronales"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.42"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("2"))],
+    )
+    employer_cost_tolerance = models.DecimalField(
+        _("écart toléré avec l’estimation du coût employeur"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.25"),
+        validators=RATE_VALIDATORS,
+    )
+
+    class Meta:
+        verbose_name = _("appel à projets")
+        verbose_name_plural = _("appels à projets")
+
+    def __str__(self):
+        return self.title or str(_("Appel à projets de la promotion %(name)s") % {"name": self.promotion})
+
+    @property
+    def ends_on(self):
+        if self.starts_on is None:
+            return None
+        return self.starts_on + relativedelta(months=self.duration_months)
+
+    def clean(self):
+        errors = {}
+        if self.min_eigs_per_challenge > self.max_eigs_per_challenge:
+            errors["max_eigs_per_challenge"] = _("Le maximum doit être au moins égal au minimum.")
+        if (
+            self.recruitment_opens_at
+            and self.recruitment_closes_at
+            and self.recruitment_closes_at <= self.recruitment_opens_at
+        ):
+            errors["recruitment_closes_at"] = _("La clôture doit suivre l’ouverture.")
+        if self.jury_starts_on and self.jury_ends_on and self.jury_ends_on < self.jury_starts_on:
+            errors["jury_ends_on"] = _("Le dernier jour du jury doit suivre le premier.")
+        if errors:
+            raise ValidationError(errors)
