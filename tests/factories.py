@@ -1,0 +1,149 @@
+"""Test data builders. A ChallengeFactory challenge is a complete, submittable dossier."""
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from accounts.enums import Role
+from accounts.models import Profile
+from lifecycle.enums import AdministrationKind, ContactRole, EigProfile, MentorRole
+from lifecycle.models import (
+    Administration,
+    Call,
+    Challenge,
+    Contact,
+    EigPosition,
+    Entrepreneur,
+    Mentor,
+    Promotion,
+    TeamMember,
+)
+from tests.pdfs import make_pdf
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.gouv.fr")
+    first_name = "Camille"
+    last_name = "Martin"
+
+
+def user_with_role(role: Role, administration=None, **kwargs):
+    user = UserFactory(**kwargs)
+    Profile.objects.create(user=user, role=role, administration=administration)
+    return user
+
+
+def programme_manager(**kwargs):
+    return user_with_role(Role.PROGRAMME_MANAGER, **kwargs)
+
+
+def administration_contact(administration, **kwargs):
+    return user_with_role(Role.ADMINISTRATION_CONTACT, administration=administration, **kwargs)
+
+
+class PromotionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Promotion
+        django_get_or_create = ["number"]
+
+    number = factory.Sequence(lambda n: 100 + n)
+    name = factory.LazyAttribute(lambda promotion: f"EIG {promotion.number}")
+    year = 2018
+    call = factory.RelatedFactory("tests.factories.CallFactory", factory_related_name="promotion")
+
+
+class CallFactory(factory.django.DjangoModelFactory):
+    """A call whose deadline is still ahead and whose jury date is set."""
+
+    class Meta:
+        model = Call
+        django_get_or_create = ["promotion"]
+
+    promotion = factory.SubFactory(PromotionFactory, call=None)
+    submission_deadline = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
+    jury_starts_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=45))
+    jury_ends_on = factory.LazyAttribute(lambda call: call.jury_starts_on + dt.timedelta(days=2))
+
+
+class AdministrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Administration
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Direction générale n°{n}")
+    kind = AdministrationKind.MINISTRY
+
+
+class ChallengeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Challenge
+        skip_postgeneration_save = True
+
+    class Params:
+        complete = factory.Trait()
+
+    promotion = factory.SubFactory(PromotionFactory)
+    administration = factory.SubFactory(AdministrationFactory)
+    name = factory.Sequence(lambda n: f"Défi des données ouvertes n°{n}")
+    address = "20 avenue de Ségur, 75007 Paris"
+    problem = "Les données de l’administration sont dispersées et peu réutilisées."
+    solution = "Une plateforme ouverte qui publie et documente les données."
+    expected_benefits = "Des décisions éclairées et des données ouvertes par défaut."
+    innovation_kinds = "Open data, science des données, design de service."
+    progress = "Phase pilote : un prototype existe."
+    technical_resources = "Postes de travail, accès aux serveurs, outils libres."
+    datasets = "Base nationale des établissements."
+    datasets_accessible = True
+    sustainability_actions = "Une équipe interne reprendra l’outil."
+    obstacles = "Accès aux données : convention signée en amont."
+    motivation = "Faire entrer de nouvelles méthodes dans le service."
+    attests_outside_walls = True
+    attests_open_data_open_source = True
+    attests_data_access = True
+    pia_requested = True
+    total_employer_cost = Decimal("150000.00")
+    pia_amount = Decimal("105000.00")
+    pitch_deck = factory.LazyFunction(lambda: ContentFile(make_pdf(10), name="pitch.pdf"))
+    pitch_deck_pages = 10
+
+    @factory.post_generation
+    def dossier_rows(challenge, create, extracted, **kwargs):
+        if not create or extracted is False:
+            return
+        EigPosition.objects.create(
+            challenge=challenge, rank=1, mission="Construire l’API des données.",
+            profile=EigProfile.DEVELOPMENT)
+        EigPosition.objects.create(
+            challenge=challenge, rank=2, mission="Analyser les données de santé.",
+            profile=EigProfile.DATA_SCIENCE)
+        TeamMember.objects.create(
+            challenge=challenge, name="Dominique Bernard", function="Cheffe de bureau",
+            status="Titulaire", involvement_percent=30, contribution="Pilotage métier")
+        Mentor.objects.create(
+            challenge=challenge, role=MentorRole.OPERATIONAL, first_name="Alix",
+            last_name="Durand", email="alix.durand@example.gouv.fr", phone="01 23 45 67 89")
+        Mentor.objects.create(
+            challenge=challenge, role=MentorRole.STRATEGIC, first_name="Sacha",
+            last_name="Lefèvre", email="sacha.lefevre@example.gouv.fr", phone="01 98 76 54 32")
+        Contact.objects.create(
+            challenge=challenge, role=ContactRole.HR, first_name="Lou", last_name="Petit",
+            email="lou.petit@example.gouv.fr")
+
+
+class EntrepreneurFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Entrepreneur
+
+    challenge = factory.SubFactory(ChallengeFactory)
+    first_name = "Noé"
+    last_name = factory.Sequence(lambda n: f"Recrue{n}")
+    profile = EigProfile.DEVELOPMENT
