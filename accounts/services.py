@@ -46,9 +46,7 @@ def create_user(username, *, role: Role, password=None, email="", administration
     if password:
         user.set_password(password)
     user.save()
-    Profile.objects.update_or_create(
-        user=user, defaults={"role": role, "administration": administration}
-    )
+    Profile.objects.update_or_create(user=user, defaults={"role": role, "administration": administration})
     group = role_group(role)
     if group:
         user.groups.add(group)

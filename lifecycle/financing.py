@@ -9,6 +9,7 @@ employer cost, from the call's contribution rates, flags a stated cost implausib
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 CENT = Decimal("0.01")
@@ -18,6 +19,11 @@ PIA_AMOUNT_TOLERANCE = Decimal("1.00")
 
 def euros(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def format_euros(amount: Decimal) -> str:
+    """An amount as people read it: "105 000,00 €" in French."""
+    return f"{number_format(amount, decimal_pos=2, force_grouping=True)} €"
 
 
 @dataclass(frozen=True)
@@ -57,12 +63,12 @@ class FinancialSimulation:
             return _("Le coût total employeur est nécessaire pour calculer le montant PIA.")
         if abs(stated - self.expected_pia_amount) > PIA_AMOUNT_TOLERANCE:
             return _(
-                "Le montant PIA indiqué (%(stated)s €) ne correspond pas à %(rate)s %% du coût "
-                "total employeur, soit %(expected)s €."
+                "Le montant PIA indiqué (%(stated)s) ne correspond pas à %(rate)s %% du coût "
+                "total employeur, soit %(expected)s."
             ) % {
-                "stated": stated,
+                "stated": format_euros(stated),
                 "rate": self.rate_percent,
-                "expected": self.expected_pia_amount,
+                "expected": format_euros(self.expected_pia_amount),
             }
         return None
 
@@ -101,11 +107,11 @@ def employer_cost_warning(simulation: FinancialSimulation, tolerance: Decimal) -
     if gap is None or gap <= tolerance:
         return None
     return _(
-        "Le coût total employeur indiqué (%(stated)s €) s’écarte de %(gap)d %% de l’estimation "
-        "(%(estimate)s € pour %(count)d EIG) : vérifiez la simulation."
+        "Le coût total employeur indiqué (%(stated)s) s’écarte de %(gap)d %% de l’estimation "
+        "(%(estimate)s pour %(count)d EIG) : vérifiez la simulation."
     ) % {
-        "stated": simulation.stated_employer_cost,
+        "stated": format_euros(simulation.stated_employer_cost),
         "gap": round(gap * 100),
-        "estimate": simulation.estimated_employer_cost,
+        "estimate": format_euros(simulation.estimated_employer_cost),
         "count": simulation.eig_count,
     }

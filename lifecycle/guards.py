@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from lifecycle.dossier import dossier_problems
 from lifecycle.enums import ChallengeState, MentorRole, TransitionName
+from lifecycle.financing import format_euros
 
 
 @dataclass(frozen=True)
@@ -67,10 +68,14 @@ def within_pia_envelope(challenge, ctx):
     if committed + amount > call.pia_envelope:
         return [
             _(
-                "Le financement PIA demandé (%(amount)s €) dépasse ce qui reste de l’enveloppe "
-                "(%(left)s € sur %(total)s €)."
+                "Le financement PIA demandé (%(amount)s) dépasse ce qui reste de l’enveloppe "
+                "(%(left)s sur %(total)s)."
             )
-            % {"amount": amount, "left": call.pia_envelope - committed, "total": call.pia_envelope}
+            % {
+                "amount": format_euros(amount),
+                "left": format_euros(call.pia_envelope - committed),
+                "total": format_euros(call.pia_envelope),
+            }
         ]
     return []
 

@@ -81,7 +81,7 @@ def transition(challenge: Challenge, name, *, by, reason: str = "") -> Challenge
     try:
         with transaction.atomic():
             locked = (
-                Challenge.objects.select_for_update()
+                Challenge.objects.select_for_update(of=("self",))
                 .select_related("promotion__call", "administration")
                 .get(pk=challenge.pk)
             )

@@ -53,6 +53,7 @@ def administration_contact(administration, **kwargs):
 class PromotionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Promotion
+        skip_postgeneration_save = True
         django_get_or_create = ["number"]
 
     number = factory.Sequence(lambda n: 100 + n)
@@ -120,23 +121,48 @@ class ChallengeFactory(factory.django.DjangoModelFactory):
         if not create or extracted is False:
             return
         EigPosition.objects.create(
-            challenge=challenge, rank=1, mission="Construire l’API des données.",
-            profile=EigProfile.DEVELOPMENT)
+            challenge=challenge,
+            rank=1,
+            mission="Construire l’API des données.",
+            profile=EigProfile.DEVELOPMENT,
+        )
         EigPosition.objects.create(
-            challenge=challenge, rank=2, mission="Analyser les données de santé.",
-            profile=EigProfile.DATA_SCIENCE)
+            challenge=challenge,
+            rank=2,
+            mission="Analyser les données de santé.",
+            profile=EigProfile.DATA_SCIENCE,
+        )
         TeamMember.objects.create(
-            challenge=challenge, name="Dominique Bernard", function="Cheffe de bureau",
-            status="Titulaire", involvement_percent=30, contribution="Pilotage métier")
+            challenge=challenge,
+            name="Dominique Bernard",
+            function="Cheffe de bureau",
+            status="Titulaire",
+            involvement_percent=30,
+            contribution="Pilotage métier",
+        )
         Mentor.objects.create(
-            challenge=challenge, role=MentorRole.OPERATIONAL, first_name="Alix",
-            last_name="Durand", email="alix.durand@example.gouv.fr", phone="01 23 45 67 89")
+            challenge=challenge,
+            role=MentorRole.OPERATIONAL,
+            first_name="Alix",
+            last_name="Durand",
+            email="alix.durand@example.gouv.fr",
+            phone="01 23 45 67 89",
+        )
         Mentor.objects.create(
-            challenge=challenge, role=MentorRole.STRATEGIC, first_name="Sacha",
-            last_name="Lefèvre", email="sacha.lefevre@example.gouv.fr", phone="01 98 76 54 32")
+            challenge=challenge,
+            role=MentorRole.STRATEGIC,
+            first_name="Sacha",
+            last_name="Lefèvre",
+            email="sacha.lefevre@example.gouv.fr",
+            phone="01 98 76 54 32",
+        )
         Contact.objects.create(
-            challenge=challenge, role=ContactRole.HR, first_name="Lou", last_name="Petit",
-            email="lou.petit@example.gouv.fr")
+            challenge=challenge,
+            role=ContactRole.HR,
+            first_name="Lou",
+            last_name="Petit",
+            email="lou.petit@example.gouv.fr",
+        )
 
 
 class EntrepreneurFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,77 @@
+from decimal import Decimal
+
+import pytest
+
+from lifecycle import financing
+from lifecycle.enums import AdministrationKind
+from tests.factories import AdministrationFactory, ChallengeFactory
+
+
+def simulate(**fields):
+    return financing.simulate(ChallengeFactory(**fields))
+
+
+def test_the_simulation_of_an_eligible_ministry(db):
+    simulation = simulate(total_employer_cost=Decimal("150000"), pia_amount=Decimal("105000"))
+    assert simulation.eig_count == 2
+    assert simulation.net_pay_per_eig == Decimal("40000.00")  # 10 months × 4,000 € net
+    assert simulation.net_payroll == Decimal("80000.00")
+    # 40,000 / (1 − 22 %) gross, × (1 + 42 %) employer contributions, × 2 EIGs
+    assert simulation.estimated_employer_cost == Decimal("145641.03")
+    assert simulation.expected_pia_amount == Decimal("105000.00")  # 70 % of the stated cost
+    assert simulation.pia_amount_problem() is None
+
+
+def test_an_operator_is_eligible_through_its_ministry(db):
+    ministry = AdministrationFactory(kind=AdministrationKind.MINISTRY)
+    operator = AdministrationFactory(kind=AdministrationKind.MINISTRY_OPERATOR, ministry=ministry)
+    simulation = simulate(
+        administration=operator, total_employer_cost=Decimal("99999.99"), pia_amount=Decimal("70000.00")
+    )
+    assert simulation.pia_eligible is True
+    assert simulation.expected_pia_amount == Decimal("69999.99")  # 69,999.993 to the cent
+    assert simulation.pia_amount_problem() is None  # the stated 70,000.00 is within rounding
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        AdministrationKind.INDEPENDENT_AUTHORITY,
+        AdministrationKind.TERRITORIAL_AUTHORITY,
+        AdministrationKind.HEALTH_ESTABLISHMENT,
+    ],
+)
+def test_other_administrations_get_no_pia_funding(db, kind):
+    administration = AdministrationFactory(kind=kind)
+    asking = simulate(administration=administration)
+    assert asking.expected_pia_amount == Decimal("0")
+    assert asking.pia_amount_problem() == (
+        "Seuls les ministères (et leurs opérateurs) sont éligibles au financement PIA : "
+        "retirez la demande de financement."
+    )
+    not_asking = simulate(administration=administration, pia_requested=False, pia_amount=None)
+    assert not_asking.pia_amount_problem() is None
+
+
+def test_an_amount_without_a_request_is_inconsistent(db):
+    assert simulate(pia_requested=False).pia_amount_problem() == (
+        "Un montant PIA est indiqué alors que le financement PIA n’est pas demandé."
+    )
+
+
+def test_the_rate_is_the_calls(db):
+    challenge = ChallengeFactory(total_employer_cost=Decimal("150000"), pia_amount=Decimal("75000"))
+    challenge.promotion.call.cofinancing_rate = Decimal("0.5")
+    challenge.promotion.call.save()
+    assert financing.simulate(challenge).pia_amount_problem() is None
+
+
+def test_an_implausible_employer_cost_is_flagged(db):
+    challenge = ChallengeFactory(total_employer_cost=Decimal("250000"), pia_amount=Decimal("175000"))
+    tolerance = challenge.promotion.call.employer_cost_tolerance
+    assert financing.employer_cost_warning(financing.simulate(challenge), tolerance) == (
+        "Le coût total employeur indiqué (250\xa0000,00 €) s’écarte de 72 % de l’estimation "
+        "(145\xa0641,03 € pour 2 EIG) : vérifiez la simulation."
+    )
+    plausible = ChallengeFactory(total_employer_cost=Decimal("150000"))
+    assert financing.employer_cost_warning(financing.simulate(plausible), tolerance) is None
