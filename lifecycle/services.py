@@ -192,7 +192,7 @@ def recording_dossier_changes(challenge: Challenge, *, by, kind=AuditKind.DOSSIE
 def create_challenge(*, promotion, administration, name, by, **fields) -> Challenge:
     """Open a new dossier (a draft) for an administration."""
     challenge = Challenge(promotion=promotion, administration=administration, name=name, **fields)
-    challenge.full_clean()
+    challenge.full_clean(exclude=["state"])
     with recording_dossier_changes(challenge, by=by, kind=AuditKind.CREATED):
         challenge.save()
     return challenge
