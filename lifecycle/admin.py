@@ -114,7 +114,6 @@ class ChallengeAdmin(admin.ModelAdmin):
         "state",
         "state_changed_at",
         "pitch_deck_pages",
-        "transitions_now",
         "financial_simulation",
         "created_at",
         "updated_at",
@@ -123,43 +122,18 @@ class ChallengeAdmin(admin.ModelAdmin):
     inlines = [EigPositionInline, TeamMemberInline, MentorInline, ContactInline, EntrepreneurInline]
     actions = [_transition_action(name) for name in TransitionName]
 
-    @admin.display(description=gettext_lazy("transitions possibles"))
-    def transitions_now(self, challenge):
-        if challenge.pk is None:
-            return "-"
-        lines = []
-        for option in services.transition_options(challenge, by=self._request.user):
-            status = _("possible") if option.possible else " ; ".join(option.reasons)
-            lines.append(f"{option.label} : {status}")
-        return "\n".join(lines) or _("aucune")
-
     @admin.display(description=gettext_lazy("simulation financière"))
     def financial_simulation(self, challenge):
         if challenge.pk is None:
             return "-"
-        simulation = financing.simulate(challenge)
-        lines = [
-            _("%(count)d EIG × %(months)d mois × %(pay)s € nets = %(payroll)s € nets")
-            % {
-                "count": simulation.eig_count,
-                "months": simulation.duration_months,
-                "pay": simulation.net_monthly_pay,
-                "payroll": simulation.net_payroll,
-            },
-            _("Coût employeur estimé : %(cost)s €") % {"cost": simulation.estimated_employer_cost},
-            _("Montant PIA attendu : %(amount)s €") % {"amount": simulation.expected_pia_amount},
-        ]
-        for problem in [
-            simulation.pia_amount_problem(),
-            financing.employer_cost_warning(simulation, challenge.promotion.call.employer_cost_tolerance),
-        ]:
-            if problem:
-                lines.append("⚠ " + problem)
-        return "\n".join(lines)
+        return "\n".join(financing.describe(challenge))
 
-    def get_form(self, request, obj=None, **kwargs):
-        self._request = request
-        return super().get_form(request, obj, **kwargs)
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        challenge = self.get_object(request, object_id)
+        options = services.transition_options(challenge, by=request.user) if challenge else []
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), "transition_options": options}
+        )
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)

@@ -115,3 +115,25 @@ def employer_cost_warning(simulation: FinancialSimulation, tolerance: Decimal) -
         "estimate": format_euros(simulation.estimated_employer_cost),
         "count": simulation.eig_count,
     }
+
+
+def describe(challenge) -> list[str]:
+    """The simulation in a few French lines, warnings last, for pages and exports."""
+    simulation = simulate(challenge)
+    lines = [
+        _("%(count)d EIG × %(months)d mois × %(pay)s nets = %(payroll)s nets")
+        % {
+            "count": simulation.eig_count,
+            "months": simulation.duration_months,
+            "pay": format_euros(simulation.net_monthly_pay),
+            "payroll": format_euros(simulation.net_payroll),
+        },
+        _("Coût total employeur estimé : %(cost)s")
+        % {"cost": format_euros(simulation.estimated_employer_cost)},
+        _("Montant PIA attendu : %(amount)s") % {"amount": format_euros(simulation.expected_pia_amount)},
+    ]
+    warnings = [
+        simulation.pia_amount_problem(),
+        employer_cost_warning(simulation, challenge.promotion.call.employer_cost_tolerance),
+    ]
+    return lines + [f"⚠ {warning}" for warning in warnings if warning]

@@ -75,3 +75,16 @@ def test_an_implausible_employer_cost_is_flagged(db):
     )
     plausible = ChallengeFactory(total_employer_cost=Decimal("150000"))
     assert financing.employer_cost_warning(financing.simulate(plausible), tolerance) is None
+
+
+def test_the_simulation_in_words(db):
+    challenge = ChallengeFactory(total_employer_cost=Decimal("250000"), pia_amount=Decimal("1000"))
+    assert financing.describe(challenge) == [
+        "2 EIG × 10 mois × 4\xa0000,00 € nets = 80\xa0000,00 € nets",
+        "Coût total employeur estimé : 145\xa0641,03 €",
+        "Montant PIA attendu : 175\xa0000,00 €",
+        "⚠ Le montant PIA indiqué (1\xa0000,00 €) ne correspond pas à 70 % du coût total employeur, "
+        "soit 175\xa0000,00 €.",
+        "⚠ Le coût total employeur indiqué (250\xa0000,00 €) s’écarte de 72 % de l’estimation "
+        "(145\xa0641,03 € pour 2 EIG) : vérifiez la simulation.",
+    ]
