@@ -6,7 +6,9 @@ HOST ?= 127.0.0.1:8000
 DEMO_USER ?= gestionnaire
 DEMO_PASSWORD ?= demo-eig-2018
 
-.PHONY: run test install migrate demo lint bench clean
+SMTP_DEBUG ?= 127.0.0.1:1025
+
+.PHONY: run worker test install migrate demo lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -26,9 +28,19 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py demo --manager $(DEMO_USER) --password $(DEMO_PASSWORD)
 
+# The web server, the task worker (django-q2) and a local mail server that prints every e-mail
+# sent; Ctrl-C stops all three.
 run: demo
-	@echo "Application: http://$(HOST)/  (identifiant : $(DEMO_USER), mot de passe : $(DEMO_PASSWORD))"
+	@echo "Application : http://$(HOST)/  (identifiant : $(DEMO_USER), mot de passe : $(DEMO_PASSWORD))"
+	@echo "E-mails : affichés ici par le serveur SMTP local $(SMTP_DEBUG)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/python -m aiosmtpd -n -c aiosmtpd.handlers.Debugging stdout -l $(SMTP_DEBUG) & \
+	$(BIN)/python manage.py qcluster & \
 	$(BIN)/python manage.py runserver $(HOST)
+
+# The task workers alone (production: run beside the web server, REDIS_URL set).
+worker: migrate
+	$(BIN)/python manage.py qcluster
 
 test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

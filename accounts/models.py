@@ -20,6 +20,10 @@ class Profile(models.Model):
         verbose_name=_("administration"),
     )
 
+    language = models.CharField(
+        _("langue des messages"), max_length=5, choices=settings.LANGUAGES, default="fr"
+    )
+
     class Meta:
         verbose_name = _("profil")
         verbose_name_plural = _("profils")

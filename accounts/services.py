@@ -12,8 +12,9 @@ ADMIN_PERMISSIONS = {
     Role.PROGRAMME_MANAGER: {
         "lifecycle": ["add", "change", "view"],
         "accounts": ["add", "change", "view"],
+        "notifications": ["change", "view"],
     },
-    Role.AUDITOR: {"lifecycle": ["view"]},
+    Role.AUDITOR: {"lifecycle": ["view"], "notifications": ["view"]},
 }
 GROUP_NAMES = {
     Role.PROGRAMME_MANAGER: "Chargés de programme",

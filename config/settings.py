@@ -10,6 +10,7 @@ TIME_ZONE        default Europe/Paris
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -92,6 +93,11 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a concurrent writer instead of failing at once with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # A file, not shared memory, so that tests with several connections (workers) can run.
+    # One file per test run, so that two runs on one machine do not share it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"eig-test-{os.getpid()}.sqlite3")
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -130,11 +136,26 @@ if os.environ.get("REDIS_URL"):
 else:
     Q_CLUSTER["orm"] = "default"
 
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "1025"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Programme EIG <entrepreneur-interet-general@data.gouv.fr>"
 )
+
+# Every message also goes to the programme team (empty: no copy).
+NOTIFICATIONS_TEAM_EMAIL = os.environ.get(
+    "NOTIFICATIONS_TEAM_EMAIL", "entrepreneur-interet-general@data.gouv.fr"
+)
+# Delays (seconds) before each new attempt after a temporary failure; then the message fails.
+NOTIFICATIONS_RETRY_DELAYS = [60, 300, 900, 3600, 4 * 3600]
+# A message still "sending" after this long was abandoned by a worker that stopped.
+NOTIFICATIONS_SENDING_TIMEOUT = 600
 
 LOGGING = {
     "version": 1,

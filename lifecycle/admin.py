@@ -92,6 +92,10 @@ class ChallengeForm(forms.ModelForm):
 
 class TransitionForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Motif"), widget=forms.Textarea, required=False)
+    hold_mail = forms.BooleanField(
+        label=gettext_lazy("Retenir les e-mails dans la boîte d’envoi pour les relire avant l’envoi"),
+        required=False,
+    )
 
 
 def _transition_action(name: TransitionName):
@@ -178,7 +182,13 @@ class ChallengeAdmin(admin.ModelAdmin):
         moved = 0
         for challenge in queryset:
             try:
-                services.transition(challenge, name, by=request.user, reason=form.cleaned_data["reason"])
+                services.transition(
+                    challenge,
+                    name,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    hold_mail=form.cleaned_data["hold_mail"],
+                )
                 moved += 1
             except services.TransitionRefused as refusal:
                 self.message_user(request, f"{challenge} : {refusal}", messages.ERROR)

@@ -43,12 +43,8 @@ def compute_hash(prev_hash: str, values: dict) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def record(challenge, kind, *, by, transition="", from_state="", to_state="", reason="", changes=None):
-    """Append an event to the trail. Must run inside the transaction of the change it records."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("An audit event is written in the transaction of its change.")
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-    values = {
+def _values(challenge, kind, *, by, transition="", from_state="", to_state="", reason="", changes=None):
+    return {
         "challenge_id": challenge.pk if challenge is not None else None,
         "kind": str(kind),
         "actor_id": None if by is SYSTEM else by.pk,
@@ -60,10 +56,46 @@ def record(challenge, kind, *, by, transition="", from_state="", to_state="", re
         "reason": reason,
         "changes": changes or {},
     }
+
+
+def record(challenge, kind, *, by, transition="", from_state="", to_state="", reason="", changes=None):
+    """Append an event to the trail. Must run inside the transaction of the change it records."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("An audit event is written in the transaction of its change.")
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    values = _values(
+        challenge,
+        kind,
+        by=by,
+        transition=transition,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        changes=changes,
+    )
     event_hash = compute_hash(head.last_hash, values)
     event = AuditEvent.objects.create(prev_hash=head.last_hash, hash=event_hash, **values)
     AuditChainHead.objects.filter(pk=1).update(last_hash=event_hash, length=head.length + 1)
     return event
+
+
+def record_many(entries: list[dict]) -> list[AuditEvent]:
+    """Append several events at once (a bulk import): the chain head is locked once, the events
+    are chained in order and inserted together. Each entry holds the arguments of `record`."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("An audit event is written in the transaction of its change.")
+    if not entries:
+        return []
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    events, previous = [], head.last_hash
+    for entry in entries:
+        values = _values(**entry)
+        event_hash = compute_hash(previous, values)
+        events.append(AuditEvent(prev_hash=previous, hash=event_hash, **values))
+        previous = event_hash
+    AuditEvent.objects.bulk_create(events)
+    AuditChainHead.objects.filter(pk=1).update(last_hash=previous, length=head.length + len(events))
+    return events
 
 
 @dataclass

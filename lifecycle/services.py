@@ -59,7 +59,7 @@ def _refusals(challenge, name, *, by, reason) -> tuple[str, list[str]]:
     return "guards", guards.refusals(challenge, name, context)
 
 
-def transition(challenge: Challenge, name, *, by, reason: str = "") -> Challenge:
+def transition(challenge: Challenge, name, *, by, reason: str = "", hold_mail: bool = False) -> Challenge:
     """Move `challenge` along its lifecycle: the only way its state ever changes.
 
     In order, in one database transaction:
@@ -71,7 +71,8 @@ def transition(challenge: Challenge, name, *, by, reason: str = "") -> Challenge
     4. every guard of the move gives its reasons (`guards.GUARDS`); any reason refuses it;
     5. the state is written (django-fsm; `ConcurrentTransitionMixin` checks it once more);
     6. an `AuditEvent` is appended to the hash chain, with the reason;
-    7. `signals.transition_applied` lets receivers write what commits with the move (outbox).
+    7. `signals.transition_applied` lets receivers write what commits with the move: the
+       notification outbox writes its e-mails there (held for review when `hold_mail`).
     After the commit, `signals.transition_committed` starts the work that follows the move.
 
     Returns the challenge as saved; raises `TransitionRefused` with the reasons.
@@ -113,7 +114,9 @@ def transition(challenge: Challenge, name, *, by, reason: str = "") -> Challenge
                 to_state=locked.state,
                 reason=reason,
             )
-            signals.transition_applied.send(sender=Challenge, challenge=locked, name=name, by=by, event=event)
+            signals.transition_applied.send(
+                sender=Challenge, challenge=locked, name=name, by=by, event=event, hold_mail=hold_mail
+            )
             transaction.on_commit(lambda: _announce(locked, name, by, event))
     except ConcurrentTransition as error:
         raise TransitionRefused(

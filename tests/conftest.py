@@ -1,7 +1,9 @@
 import pytest
 from django.db import connection
+from django_q.conf import Conf
 
 from lifecycle.actors import SYSTEM
+from tests.smtp import SMTPServer
 
 NEEDS_POSTGRESQL = "needs PostgreSQL: run with DATABASE_URL=postgres://… (CI runs it)"
 
@@ -30,3 +32,20 @@ def postgresql_transactional(transactional_db):
     if connection.vendor != "postgresql":
         pytest.skip(NEEDS_POSTGRESQL)
     return connection
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_inline(monkeypatch):
+    """django-q2 runs an enqueued task at once, in this process, through its real worker code."""
+    monkeypatch.setattr(Conf, "SYNC", True)
+
+
+@pytest.fixture
+def smtp_server(settings):
+    server = SMTPServer()
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_TIMEOUT = 5
+    yield server
+    server.stop()

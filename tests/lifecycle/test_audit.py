@@ -69,13 +69,18 @@ def test_a_rewritten_row_with_a_fresh_hash_breaks_the_next_link(trail):
     assert result.problem == f"le lien vers l’événement précédent est rompu (#{trail[2].pk})"
 
 
+def delete_event(event):
+    raw_sql("DELETE FROM notifications_notification WHERE audit_event_id = %s", [event.pk])
+    raw_sql("DELETE FROM lifecycle_auditevent WHERE id = %s", [event.pk])
+
+
 def test_a_deleted_row_is_detected(trail):
-    raw_sql("DELETE FROM lifecycle_auditevent WHERE id = %s", [trail[1].pk])
+    delete_event(trail[1])
     assert audit.verify().broken_event_id == trail[2].pk
 
 
 def test_a_deleted_tail_is_detected(trail):
-    raw_sql("DELETE FROM lifecycle_auditevent WHERE id = %s", [trail[2].pk])
+    delete_event(trail[2])
     result = audit.verify()
     assert (result.intact, result.checked, result.broken_event_id) == (False, 2, None)
     assert "des événements ont été supprimés" in result.problem

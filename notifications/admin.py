@@ -1,0 +1,168 @@
+from django.contrib import admin, messages
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lifecycle.admin import ChallengeAdmin
+from lifecycle.models import Challenge
+from lifecycle.rules import is_programme_manager
+from notifications import outbox, placeholders
+from notifications.enums import DeliveryStatus
+from notifications.models import Batch, MessageTemplate, Notification
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    list_display = ["event", "language", "subject", "updated_at"]
+    list_filter = ["language", "event"]
+    readonly_fields = ["placeholders_help", "updated_at", "updated_by"]
+    change_form_template = "admin/notifications/messagetemplate/change_form.html"
+
+    @admin.display(description=gettext_lazy("variables possibles"))
+    def placeholders_help(self, template):
+        return "\n".join(f"{{{name}}} : {label}" for name, label in placeholders.PLACEHOLDERS.items())
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(self.preview_view)
+        return [
+            path("<int:pk>/preview/", preview, name="notifications_messagetemplate_preview"),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request, pk):
+        template = get_object_or_404(MessageTemplate, pk=pk)
+        challenges = Challenge.objects.select_related("promotion", "administration").order_by("name")
+        chosen = challenges.filter(pk=request.GET.get("challenge")).first() or challenges.first()
+        subject, body = outbox.preview(template, chosen) if chosen else ("", "")
+        return TemplateResponse(
+            request,
+            "admin/notifications/messagetemplate/preview.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Aperçu : %s") % template,
+                "template": template,
+                "challenges": challenges,
+                "chosen": chosen,
+                "subject": subject,
+                "body": body,
+                "opts": self.model._meta,
+            },
+        )
+
+
+@admin.action(description=gettext_lazy("Relancer l’envoi des messages en échec"))
+def retry_failed(modeladmin, request, queryset):
+    count = outbox.retry(queryset)
+    modeladmin.message_user(request, _("%(count)d message(s) remis en file d’envoi.") % {"count": count})
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "challenge",
+        "event",
+        "recipient_email",
+        "recipient_role",
+        "status",
+        "attempts",
+        "last_error",
+    ]
+    list_filter = ["status", "event", "batch"]
+    search_fields = ["recipient_email", "subject", "challenge__name"]
+    list_select_related = ["challenge"]
+    actions = [retry_failed]
+    fields = [
+        "challenge",
+        "event",
+        "batch",
+        "recipient_email",
+        "recipient_name",
+        "recipient_role",
+        "language",
+        "subject",
+        "body",
+        "status",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "sent_at",
+        "created_at",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        editable = {"subject", "body"} if obj and obj.status == DeliveryStatus.HELD else set()
+        return [name for name in self.fields if name not in editable]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return is_programme_manager(request.user) and super().has_change_permission(request, obj)
+
+
+@admin.action(description=gettext_lazy("Envoyer les messages retenus"))
+def release_batches(modeladmin, request, queryset):
+    count = sum(outbox.release(batch) for batch in queryset.filter(closed_at=None))
+    modeladmin.message_user(request, _("%(count)d message(s) envoyé(s) en file.") % {"count": count})
+
+
+@admin.action(description=gettext_lazy("Abandonner les messages retenus"))
+def discard_batches(modeladmin, request, queryset):
+    count = sum(outbox.discard(batch) for batch in queryset.filter(closed_at=None))
+    modeladmin.message_user(
+        request, _("%(count)d message(s) abandonné(s).") % {"count": count}, messages.WARNING
+    )
+
+
+class HeldNotificationInline(admin.TabularInline):
+    model = Notification
+    fields = ["challenge", "recipient_email", "subject", "status"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Batch)
+class BatchAdmin(admin.ModelAdmin):
+    list_display = ["label", "created_by", "created_at", "closed_at"]
+    actions = [release_batches, discard_batches]
+    readonly_fields = ["label", "created_by", "created_at", "closed_at"]
+    inlines = [HeldNotificationInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class ChallengeNotificationInline(admin.TabularInline):
+    """The case's e-mails, problems first: a contact without a valid address shows here."""
+
+    model = Notification
+    fields = ["created_at", "event", "recipient_role", "recipient_email", "status", "last_error"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = gettext_lazy("e-mails envoyés et problèmes d’adresse")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+ChallengeAdmin.inlines = [*ChallengeAdmin.inlines, ChallengeNotificationInline]

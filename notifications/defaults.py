@@ -1,0 +1,138 @@
+"""The message templates the project ships; managers may edit them (MessageTemplate rows)."""
+
+from notifications.enums import MessageEvent as E
+
+SIGNATURE_FR = "\n\nL’équipe du programme Entrepreneur·e d’Intérêt Général (Etalab)\n"
+SIGNATURE_EN = "\n\nThe Entrepreneur d’Intérêt Général programme team (Etalab)\n"
+CASE_FR = "\n\nVotre dossier : {case_url}"
+CASE_EN = "\n\nYour application: {case_url}"
+
+DEFAULTS = {
+    (E.SUBMISSION_RECEIVED, "fr"): (
+        "[EIG] Dossier reçu : « {challenge} »",
+        "Bonjour,\n\nNous avons bien reçu le dossier du défi « {challenge} » déposé par "
+        "{administration} pour la promotion {promotion}. Les administrations présélectionnées "
+        "seront invitées à présenter leur défi devant le jury." + CASE_FR + SIGNATURE_FR,
+    ),
+    (E.SUBMISSION_RECEIVED, "en"): (
+        "[EIG] Application received: “{challenge}”",
+        "Hello,\n\nWe have received the application for the challenge “{challenge}” submitted by "
+        "{administration} for promotion {promotion}. Preselected administrations will be invited "
+        "to pitch their challenge to the jury." + CASE_EN + SIGNATURE_EN,
+    ),
+    (E.PRESELECTED, "fr"): (
+        "[EIG] Votre défi « {challenge} » est présélectionné",
+        "Bonjour,\n\nNous avons le plaisir de vous annoncer que le défi « {challenge} » est "
+        "présélectionné pour la promotion {promotion}.\n\n{reason}\n\nVous serez invités à le "
+        "présenter devant le jury à partir du {jury_date}." + CASE_FR + SIGNATURE_FR,
+    ),
+    (E.PRESELECTED, "en"): (
+        "[EIG] Your challenge “{challenge}” is preselected",
+        "Hello,\n\nWe are pleased to tell you that the challenge “{challenge}” is preselected for "
+        "promotion {promotion}.\n\n{reason}\n\nYou will be invited to pitch it to the jury from "
+        "{jury_date}." + CASE_EN + SIGNATURE_EN,
+    ),
+    (E.NOT_PRESELECTED, "fr"): (
+        "[EIG] Votre défi « {challenge} » n’est pas présélectionné",
+        "Bonjour,\n\nNous vous remercions pour le dossier du défi « {challenge} ». Nous avons le "
+        "regret de vous annoncer qu’il n’a pas été présélectionné pour la promotion "
+        "{promotion}.\n\nMotif : {reason}" + CASE_FR + SIGNATURE_FR,
+    ),
+    (E.NOT_PRESELECTED, "en"): (
+        "[EIG] Your challenge “{challenge}” is not preselected",
+        "Hello,\n\nThank you for the application for the challenge “{challenge}”. We regret to "
+        "tell you that it was not preselected for promotion {promotion}.\n\nReason: {reason}"
+        + CASE_EN
+        + SIGNATURE_EN,
+    ),
+    (E.INVITED_TO_PITCH, "fr"): (
+        "[EIG] Invitation à présenter « {challenge} » devant le jury",
+        "Bonjour,\n\nVous êtes invités à présenter le défi « {challenge} » devant le jury mixte "
+        "(entrepreneurs et agents publics) le {jury_date}. Votre présentation de synthèse compte "
+        "12 diapositives au plus." + CASE_FR + SIGNATURE_FR,
+    ),
+    (E.INVITED_TO_PITCH, "en"): (
+        "[EIG] Invitation to pitch “{challenge}” to the jury",
+        "Hello,\n\nYou are invited to pitch the challenge “{challenge}” to the mixed jury "
+        "(entrepreneurs and public servants) on {jury_date}. Your summary deck has 12 slides at "
+        "most." + CASE_EN + SIGNATURE_EN,
+    ),
+    (E.SELECTED, "fr"): (
+        "[EIG] Félicitations : « {challenge} » est sélectionné",
+        "Bonjour,\n\nLe jury a sélectionné le défi « {challenge} » pour la promotion "
+        "{promotion}.\n\n{reason}\n\nL’appel à candidatures pour recruter les EIG ouvrira le "
+        "{recruitment_opens}. Nous allons confirmer avec vous les mentors opérationnel et "
+        "stratégique." + CASE_FR + SIGNATURE_FR,
+    ),
+    (E.SELECTED, "en"): (
+        "[EIG] Congratulations: “{challenge}” is selected",
+        "Hello,\n\nThe jury selected the challenge “{challenge}” for promotion {promotion}.\n\n"
+        "{reason}\n\nThe call for applications to recruit the EIGs opens on {recruitment_opens}. "
+        "We will confirm the operational and strategic mentors with you." + CASE_EN + SIGNATURE_EN,
+    ),
+    (E.NOT_SELECTED, "fr"): (
+        "[EIG] Décision du jury pour « {challenge} »",
+        "Bonjour,\n\nNous vous remercions pour votre présentation du défi « {challenge} ». Le jury "
+        "ne l’a pas retenu pour la promotion {promotion}.\n\nMotif : {reason}" + CASE_FR + SIGNATURE_FR,
+    ),
+    (E.NOT_SELECTED, "en"): (
+        "[EIG] The jury’s decision on “{challenge}”",
+        "Hello,\n\nThank you for pitching the challenge “{challenge}”. The jury did not select it "
+        "for promotion {promotion}.\n\nReason: {reason}" + CASE_EN + SIGNATURE_EN,
+    ),
+    (E.RECRUITMENT_OPENED, "fr"): (
+        "[EIG] Le recrutement des EIG de « {challenge} » est ouvert",
+        "Bonjour,\n\nL’appel à candidatures public pour recruter les EIG du défi « {challenge} » "
+        "est ouvert jusqu’au {recruitment_closes}. N’hésitez pas à le relayer." + CASE_FR + SIGNATURE_FR,
+    ),
+    (E.RECRUITMENT_OPENED, "en"): (
+        "[EIG] Recruiting the EIGs of “{challenge}” has started",
+        "Hello,\n\nThe public call for applications to recruit the EIGs of the challenge "
+        "“{challenge}” is open until {recruitment_closes}. Please spread the word." + CASE_EN + SIGNATURE_EN,
+    ),
+    (E.RUNNING, "fr"): (
+        "[EIG] Le défi « {challenge} » démarre",
+        "Bonjour,\n\nLes EIG rejoignent le défi « {challenge} » le {start_date} pour dix mois. Les "
+        "sessions de promotion ont lieu toutes les deux semaines." + CASE_FR + SIGNATURE_FR,
+    ),
+    (E.RUNNING, "en"): (
+        "[EIG] The challenge “{challenge}” starts",
+        "Hello,\n\nThe EIGs join the challenge “{challenge}” on {start_date} for ten months. "
+        "Cohort sessions take place every two weeks." + CASE_EN + SIGNATURE_EN,
+    ),
+    (E.COMPLETED, "fr"): (
+        "[EIG] Le défi « {challenge} » est terminé",
+        "Bonjour,\n\nLes dix mois du défi « {challenge} » sont achevés. Merci pour votre "
+        "engagement dans la promotion {promotion}." + CASE_FR + SIGNATURE_FR,
+    ),
+    (E.COMPLETED, "en"): (
+        "[EIG] The challenge “{challenge}” is completed",
+        "Hello,\n\nThe ten months of the challenge “{challenge}” are over. Thank you for taking "
+        "part in promotion {promotion}." + CASE_EN + SIGNATURE_EN,
+    ),
+    (E.WITHDRAWN, "fr"): (
+        "[EIG] Retrait du défi « {challenge} »",
+        "Bonjour,\n\nLe défi « {challenge} » est retiré de la promotion {promotion}.\n\n{reason}"
+        + CASE_FR
+        + SIGNATURE_FR,
+    ),
+    (E.WITHDRAWN, "en"): (
+        "[EIG] Challenge “{challenge}” withdrawn",
+        "Hello,\n\nThe challenge “{challenge}” is withdrawn from promotion {promotion}.\n\n{reason}"
+        + CASE_EN
+        + SIGNATURE_EN,
+    ),
+    (E.DEADLINE_REMINDER, "fr"): (
+        "[EIG] Plus que {days_left} jour(s) pour déposer « {challenge} »",
+        "Bonjour,\n\nLe dossier du défi « {challenge} » est encore un brouillon. La date limite "
+        "de dépôt est le {submission_deadline} (heure de Paris) : pensez à le compléter et à le "
+        "déposer avant." + CASE_FR + SIGNATURE_FR,
+    ),
+    (E.DEADLINE_REMINDER, "en"): (
+        "[EIG] {days_left} day(s) left to submit “{challenge}”",
+        "Hello,\n\nThe application for the challenge “{challenge}” is still a draft. The deadline "
+        "is {submission_deadline} (Paris time): please complete and submit it before then."
+        + CASE_EN
+        + SIGNATURE_EN,
+    ),
+}

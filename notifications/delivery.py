@@ -1,0 +1,131 @@
+"""Delivering the outbox through SMTP, each message once.
+
+A message is claimed by a conditional UPDATE (pending → sending) before it is sent: of two
+workers, a retried task or a restarted worker, only one claim succeeds, on SQLite and PostgreSQL
+alike. A message left "sending" by a worker that died is never resent by itself: after a
+timeout it is marked failed with "delivery uncertain", for a manager to decide.
+"""
+
+import datetime as dt
+import smtplib
+import socket
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notifications.enums import DeliveryStatus
+from notifications.models import Notification
+
+TEMPORARY_ERRORS = (
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+    socket.timeout,
+    ConnectionError,
+    OSError,
+)
+
+
+def _is_permanent(error) -> bool:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in error.recipients.values()]
+        return all(code >= 500 for code in codes)
+    code = getattr(error, "smtp_code", None)
+    return code is not None and code >= 500
+
+
+def _describe(error) -> str:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return "; ".join(
+            f"{address}: {code} {message.decode(errors='replace')}"
+            for address, (code, message) in error.recipients.items()
+        )
+    code = getattr(error, "smtp_code", None)
+    if code is not None:
+        message = error.smtp_error
+        return f"{code} {message.decode(errors='replace') if isinstance(message, bytes) else message}"
+    return f"{type(error).__name__}: {error}"
+
+
+def _claim(notification_id) -> bool:
+    return bool(
+        Notification.objects.filter(
+            pk=notification_id,
+            status=DeliveryStatus.PENDING,
+            next_attempt_at__lte=timezone.now(),
+        ).update(status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now())
+    )
+
+
+def _message(notification, connection) -> EmailMessage:
+    return EmailMessage(
+        subject=notification.subject,
+        body=notification.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.recipient_email],
+        headers={
+            "Message-ID": notification.message_id,
+            "X-EIG-Idempotency-Key": notification.idempotency_key,
+        },
+        connection=connection,
+    )
+
+
+def deliver(notification_id, *, connection=None) -> str:
+    """Send one message if it is still due; returns its new status (or "skipped")."""
+    if not _claim(notification_id):
+        return "skipped"
+    notification = Notification.objects.get(pk=notification_id)
+    try:
+        _message(notification, connection or get_connection()).send()
+    except (smtplib.SMTPException, *TEMPORARY_ERRORS) as error:
+        _record_failure(notification, error)
+    else:
+        notification.status = DeliveryStatus.SENT
+        notification.sent_at = timezone.now()
+        notification.last_error = ""
+        notification.save(update_fields=["status", "sent_at", "last_error"])
+    return notification.status
+
+
+def _record_failure(notification, error):
+    delays = settings.NOTIFICATIONS_RETRY_DELAYS
+    notification.last_error = _describe(error)
+    if _is_permanent(error):
+        notification.status = DeliveryStatus.FAILED
+    elif notification.attempts <= len(delays):
+        notification.status = DeliveryStatus.PENDING
+        notification.next_attempt_at = timezone.now() + dt.timedelta(
+            seconds=delays[notification.attempts - 1]
+        )
+    else:
+        notification.status = DeliveryStatus.FAILED
+    notification.save(update_fields=["status", "last_error", "next_attempt_at"])
+
+
+def send_due(*, limit=None) -> dict:
+    """The sweep: send every pending message that is due, and settle abandoned sends."""
+    stale = timezone.now() - dt.timedelta(seconds=settings.NOTIFICATIONS_SENDING_TIMEOUT)
+    abandoned = Notification.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=stale).update(
+        status=DeliveryStatus.FAILED,
+        last_error=_(
+            "Envoi interrompu (le processus d’envoi s’est arrêté) : remise incertaine, "
+            "vérifiez avant de relancer."
+        ),
+    )
+    due = (
+        Notification.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now())
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", flat=True)
+    )
+    outcome = {"abandoned": abandoned}
+    connection = get_connection()
+    try:
+        for notification_id in list(due[:limit] if limit else due):
+            status = deliver(notification_id, connection=connection)
+            outcome[status] = outcome.get(status, 0) + 1
+    finally:
+        connection.close()
+    return outcome

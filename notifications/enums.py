@@ -1,0 +1,46 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from lifecycle.enums import TransitionName
+
+
+class MessageEvent(models.TextChoices):
+    SUBMISSION_RECEIVED = "submission_received", _("Dossier reçu")
+    PRESELECTED = "preselected", _("Présélection")
+    NOT_PRESELECTED = "not_preselected", _("Non-présélection")
+    INVITED_TO_PITCH = "invited_to_pitch", _("Invitation à pitcher")
+    SELECTED = "selected", _("Sélection")
+    NOT_SELECTED = "not_selected", _("Non-sélection")
+    RECRUITMENT_OPENED = "recruitment_opened", _("Ouverture du recrutement")
+    RUNNING = "running", _("Démarrage du défi")
+    COMPLETED = "completed", _("Fin du défi")
+    WITHDRAWN = "withdrawn", _("Retrait du défi")
+    DEADLINE_REMINDER = "deadline_reminder", _("Rappel de la date limite")
+
+
+EVENT_OF_TRANSITION = {
+    TransitionName.SUBMIT: MessageEvent.SUBMISSION_RECEIVED,
+    TransitionName.PRESELECT: MessageEvent.PRESELECTED,
+    TransitionName.REJECT: MessageEvent.NOT_PRESELECTED,
+    TransitionName.PITCH: MessageEvent.INVITED_TO_PITCH,
+    TransitionName.SELECT: MessageEvent.SELECTED,
+    TransitionName.NOT_SELECT: MessageEvent.NOT_SELECTED,
+    TransitionName.OPEN_RECRUITMENT: MessageEvent.RECRUITMENT_OPENED,
+    TransitionName.START: MessageEvent.RUNNING,
+    TransitionName.COMPLETE: MessageEvent.COMPLETED,
+    TransitionName.WITHDRAW: MessageEvent.WITHDRAWN,
+}
+
+
+class DeliveryStatus(models.TextChoices):
+    HELD = "held", _("Retenu pour relecture")
+    PENDING = "pending", _("En attente d’envoi")
+    SENDING = "sending", _("En cours d’envoi")
+    SENT = "sent", _("Envoyé")
+    FAILED = "failed", _("Échec")
+    DISCARDED = "discarded", _("Abandonné")
+    INVALID_RECIPIENT = "invalid_recipient", _("Destinataire sans adresse valide")
+
+    @classmethod
+    def to_do(cls) -> list[str]:
+        return [cls.HELD, cls.PENDING, cls.SENDING]

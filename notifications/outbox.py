@@ -1,0 +1,156 @@
+"""The outbox: messages written with the move they announce, then delivered once each.
+
+`queue` writes the messages of an event in the caller's transaction; their delivery is a
+django-q2 task enqueued after the commit. Held messages wait for a manager to review, edit,
+release or discard them.
+"""
+
+import logging
+
+from django.db import transaction
+from django.db.models import Count, Min
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from notifications import placeholders
+from notifications.defaults import DEFAULTS
+from notifications.enums import DeliveryStatus, MessageEvent
+from notifications.models import Batch, MessageTemplate, Notification
+from notifications.recipients import recipients_for
+
+logger = logging.getLogger(__name__)
+
+
+def template_for(event: MessageEvent, language: str) -> tuple[str, str]:
+    custom = MessageTemplate.objects.filter(event=event, language=language).first()
+    if custom:
+        return custom.subject, custom.body
+    return DEFAULTS.get((event, language)) or DEFAULTS[(event, "fr")]
+
+
+def render(event, challenge, *, language, reason="", days_left=None, template=None):
+    subject, body = template or template_for(event, language)
+    values = placeholders.values_for(challenge, language=language, reason=reason, days_left=days_left)
+    return placeholders.render(subject, values), placeholders.render(body, values)
+
+
+def _open_batch(event, by) -> Batch:
+    creator = by if getattr(by, "pk", None) else None
+    batch = Batch.objects.filter(
+        closed_at=None, created_by=creator, label__startswith=str(MessageEvent(event).label)
+    ).first()
+    if batch is None:
+        label = f"{MessageEvent(event).label} – {timezone.localtime():%d/%m/%Y %H:%M}"
+        batch = Batch.objects.create(label=label, created_by=creator)
+    return batch
+
+
+def queue(challenge, event, *, key, audit_event=None, reason="", days_left=None, hold=False, by=None):
+    """Write the messages of `event` for every recipient of the case, once per key and recipient.
+
+    Must run in the transaction of what it announces; delivery starts after the commit.
+    """
+    batch = _open_batch(event, by) if hold else None
+    created = []
+    for recipient in recipients_for(challenge):
+        address = recipient.email.lower() if not recipient.problem else f"{recipient.role}/{recipient.name}"
+        idempotency_key = f"{key}:{event}:{address}"
+        if Notification.objects.filter(idempotency_key=idempotency_key).exists():
+            continue
+        subject, body = render(
+            event, challenge, language=recipient.language, reason=reason, days_left=days_left
+        )
+        if recipient.problem:
+            status = DeliveryStatus.INVALID_RECIPIENT
+        else:
+            status = DeliveryStatus.HELD if hold else DeliveryStatus.PENDING
+        created.append(
+            Notification.objects.create(
+                challenge=challenge,
+                audit_event=audit_event,
+                event=event,
+                batch=batch,
+                recipient_email=recipient.email,
+                recipient_name=recipient.name,
+                recipient_role=recipient.role,
+                language=recipient.language,
+                subject=subject,
+                body=body,
+                status=status,
+                idempotency_key=idempotency_key,
+                last_error=recipient.problem,
+                next_attempt_at=timezone.now(),
+            )
+        )
+    enqueue_on_commit([n.pk for n in created if n.status == DeliveryStatus.PENDING])
+    return created
+
+
+def enqueue_on_commit(notification_ids):
+    if notification_ids:
+        transaction.on_commit(lambda: enqueue(notification_ids))
+
+
+def enqueue(notification_ids):
+    """Hand the messages to the task queue; if the broker is down, the periodic sweep sends them."""
+    from django_q.tasks import async_task  # django-q2 reads its settings on import
+
+    for notification_id in notification_ids:
+        try:
+            async_task(
+                "notifications.tasks.deliver",
+                notification_id,
+                task_name=f"notification-{notification_id}",
+                group="notifications",
+            )
+        except Exception:  # the sweep catches up whatever the broker lost
+            logger.exception("Could not enqueue notification %s", notification_id)
+
+
+@transaction.atomic
+def release(batch: Batch) -> int:
+    ids = list(batch.notifications.filter(status=DeliveryStatus.HELD).values_list("pk", flat=True))
+    Notification.objects.filter(pk__in=ids).update(
+        status=DeliveryStatus.PENDING, next_attempt_at=timezone.now()
+    )
+    batch.closed_at = timezone.now()
+    batch.save(update_fields=["closed_at"])
+    enqueue_on_commit(ids)
+    return len(ids)
+
+
+@transaction.atomic
+def discard(batch: Batch) -> int:
+    count = batch.notifications.filter(status=DeliveryStatus.HELD).update(
+        status=DeliveryStatus.DISCARDED, last_error=_("Abandonné par un·e chargé·e de programme.")
+    )
+    batch.closed_at = timezone.now()
+    batch.save(update_fields=["closed_at"])
+    return count
+
+
+@transaction.atomic
+def retry(queryset) -> int:
+    """Put failed messages back in the queue: a manager's decision, after reading the error."""
+    ids = list(queryset.filter(status=DeliveryStatus.FAILED).values_list("pk", flat=True))
+    Notification.objects.filter(pk__in=ids).update(
+        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
+    )
+    enqueue_on_commit(ids)
+    return len(ids)
+
+
+def status_counts() -> dict:
+    rows = Notification.objects.values("status").annotate(count=Count("id"), oldest=Min("created_at"))
+    return {row["status"]: (row["count"], row["oldest"]) for row in rows}
+
+
+def preview(template: MessageTemplate | tuple, challenge, *, language=None, reason=None):
+    """A template rendered with a real case, as its recipients would read it."""
+    if isinstance(template, MessageTemplate):
+        event, language, text = template.event, template.language, (template.subject, template.body)
+    else:
+        event, text = template[0], template_for(template[0], language)
+    with translation.override(language):
+        example_reason = reason if reason is not None else _("(le motif de la décision)")
+    return render(event, challenge, language=language, reason=example_reason, days_left=7, template=text)

@@ -1,0 +1,96 @@
+"""The placeholders a message template may use, and the checks and rendering of templates.
+
+Templates use `{name}` placeholders from a fixed list: no attribute access, no format spec, so a
+template edited by a manager can neither reach into objects nor fail when a mail is sent.
+"""
+
+import string
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lifecycle.enums import ChallengeState
+
+PLACEHOLDERS = {
+    "challenge": gettext_lazy("nom du défi"),
+    "administration": gettext_lazy("administration porteuse"),
+    "promotion": gettext_lazy("promotion (ex. EIG 3)"),
+    "state": gettext_lazy("état du défi"),
+    "reason": gettext_lazy("motif de la décision"),
+    "submission_deadline": gettext_lazy("date limite de dépôt"),
+    "jury_date": gettext_lazy("date du jury"),
+    "recruitment_opens": gettext_lazy("ouverture de l’appel à candidatures"),
+    "recruitment_closes": gettext_lazy("clôture de l’appel à candidatures"),
+    "start_date": gettext_lazy("arrivée des EIG"),
+    "case_url": gettext_lazy("lien vers le dossier"),
+    "days_left": gettext_lazy("jours restant avant la date limite (rappels)"),
+}
+
+
+def check(text: str) -> list[str]:
+    """The problems of a template text; none means it renders with any case."""
+    try:
+        fields = [
+            (name, spec, conversion)
+            for _literal, name, spec, conversion in string.Formatter().parse(text)
+            if name is not None
+        ]
+    except ValueError:
+        return [_("Accolade mal fermée : écrivez {variable}, et {{ ou }} pour une accolade seule.")]
+    problems = []
+    for name, spec, conversion in fields:
+        if name not in PLACEHOLDERS:
+            problems.append(
+                _("Variable inconnue : {%(name)s}. Variables possibles : %(known)s.")
+                % {"name": name, "known": ", ".join(f"{{{known}}}" for known in PLACEHOLDERS)}
+            )
+        elif spec or conversion:
+            problems.append(_("La variable {%(name)s} ne prend pas de format.") % {"name": name})
+    return problems
+
+
+def validate(text: str):
+    problems = check(text)
+    if problems:
+        raise ValidationError(problems)
+
+
+def _moment(value, language):
+    if value is None:
+        return _("(date à préciser)")
+    if hasattr(value, "hour"):
+        return date_format(timezone.localtime(value), "j F Y, H:i")
+    return date_format(value, "j F Y")
+
+
+def case_url(challenge) -> str:
+    path = reverse("admin:lifecycle_challenge_change", args=[challenge.pk])
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def values_for(challenge, *, language: str, reason: str = "", days_left: int | None = None) -> dict:
+    call = challenge.promotion.call
+    with translation.override(language):
+        return {
+            "challenge": challenge.name,
+            "administration": str(challenge.administration),
+            "promotion": str(challenge.promotion),
+            "state": str(ChallengeState(challenge.state).label),
+            "reason": reason,
+            "submission_deadline": _moment(call.submission_deadline, language),
+            "jury_date": _moment(call.jury_starts_on, language),
+            "recruitment_opens": _moment(call.recruitment_opens_at, language),
+            "recruitment_closes": _moment(call.recruitment_closes_at, language),
+            "start_date": _moment(call.starts_on, language),
+            "case_url": case_url(challenge),
+            "days_left": "" if days_left is None else str(days_left),
+        }
+
+
+def render(text: str, values: dict) -> str:
+    return text.format_map(values)

@@ -1,0 +1,88 @@
+"""Who hears about a case: its mentors, its administrations' contacts and the programme team."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+from accounts.enums import Role
+from accounts.models import Profile
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str
+    role: str
+    language: str = "fr"
+    problem: str = ""
+
+
+def _checked(email, name, role, language="fr") -> Recipient:
+    email = (email or "").strip()
+    problem = ""
+    if not email:
+        problem = _("%(role)s %(name)s n’a pas d’adresse e-mail.") % {"role": role, "name": name}
+    else:
+        try:
+            validate_email(email)
+        except ValidationError:
+            problem = _("L’adresse de %(role)s %(name)s n’est pas valide : « %(email)s ».") % {
+                "role": role,
+                "name": name,
+                "email": email,
+            }
+    return Recipient(email=email, name=name, role=role, language=language, problem=problem)
+
+
+def recipients_for(challenge) -> list[Recipient]:
+    """Every recipient once (by address), those without a valid address kept with the problem."""
+    found = [
+        _checked(mentor.email, mentor.full_name, str(mentor.get_role_display()))
+        for mentor in challenge.mentors.all()
+    ]
+    carriers = [challenge.administration_id, challenge.administrative_carrier_id]
+    contacts = (
+        Profile.objects.filter(
+            role=Role.ADMINISTRATION_CONTACT,
+            administration_id__in=[a for a in carriers if a],
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("user__username")
+    )
+    found += [
+        _checked(
+            profile.user.email,
+            profile.user.get_full_name() or profile.user.username,
+            _("Contact de l’administration"),
+            profile.language,
+        )
+        for profile in contacts
+    ]
+    if not found:
+        found.append(
+            Recipient(
+                email="",
+                name="",
+                role=_("Administration"),
+                problem=_("Aucun contact de l’administration n’est connu."),
+            )
+        )
+    if settings.NOTIFICATIONS_TEAM_EMAIL:
+        found.append(
+            Recipient(
+                email=settings.NOTIFICATIONS_TEAM_EMAIL,
+                name=_("Équipe du programme"),
+                role=_("Copie à l’équipe"),
+            )
+        )
+    unique, seen = [], set()
+    for recipient in found:
+        key = recipient.email.lower() if not recipient.problem else f"{recipient.role}:{recipient.name}"
+        if key not in seen:
+            seen.add(key)
+            unique.append(recipient)
+    return unique

@@ -1,0 +1,11 @@
+"""The django-q2 entry points: one message, and the periodic sweep."""
+
+from notifications import delivery
+
+
+def deliver(notification_id):
+    return delivery.deliver(notification_id)
+
+
+def send_pending():
+    return delivery.send_due()
