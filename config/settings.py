@@ -125,6 +125,8 @@ LOGIN_URL = "admin:login"
 # Background tasks: the ORM broker needs nothing installed; Redis is used when REDIS_URL is set.
 Q_CLUSTER = {
     "name": "eig",
+    # The queue's name; two deployments sharing one Redis need two names.
+    "cluster_name": os.environ.get("Q_QUEUE", "eig"),
     "workers": int(os.environ.get("Q_WORKERS", "2")),
     "timeout": 120,
     "retry": 180,
