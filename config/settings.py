@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "widget_tweaks",
+    "dsfr",
+    "django_filters",
     "django_fsm",
     "viewflow",
     "viewflow.workflow",
@@ -51,6 +54,9 @@ INSTALLED_APPS = [
     "accounts",
     "lifecycle",
     "notifications",
+    "web",
+    "backoffice",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.context_processors.navigation_menu",
             ],
         },
     },
@@ -120,7 +127,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "login"
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Background tasks: the ORM broker needs nothing installed; Redis is used when REDIS_URL is set.
 Q_CLUSTER = {

@@ -1,8 +1,14 @@
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from web.urls import account_urlpatterns
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", include("web.urls")),
+    *account_urlpatterns,
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("gestion/", include("backoffice.urls")),
+    path("dossiers/", include("portal.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from backoffice.views import audit, challenges, dashboard
+
+app_name = "backoffice"
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("defis/", challenges.challenge_list, name="challenges"),
+    path("defis/export.<str:file_format>", challenges.challenge_export, name="challenges_export"),
+    path("defis/transitions/", challenges.bulk_transition, name="bulk_transition"),
+    path("defis/<int:pk>/", challenges.challenge_detail, name="challenge"),
+    path("defis/<int:pk>/transition/<str:name>/", challenges.challenge_transition, name="challenge_transition"),
+    path("defis/<int:pk>/presentation.pdf", challenges.pitch_deck, name="pitch_deck"),
+    path("audit/", audit.audit_review, name="audit"),
+    path("audit/export.<str:file_format>", audit.audit_export, name="audit_export"),
+]

@@ -1,0 +1,33 @@
+"""Where each role lands and which sections its menu shows."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.enums import Role
+from lifecycle import rules
+
+
+def home_url(user) -> str:
+    if rules.is_programme_manager(user):
+        return reverse("backoffice:dashboard")
+    if rules.is_auditor(user):
+        return reverse("backoffice:audit")
+    if rules.role_of(user) == Role.ADMINISTRATION_CONTACT:
+        return reverse("portal:dossiers")
+    return reverse("web:space")
+
+
+def menu(user, path: str) -> list[dict]:
+    items = []
+    if rules.is_programme_manager(user):
+        items += [
+            (_("Tableau de bord"), reverse("backoffice:dashboard")),
+            (_("Défis"), reverse("backoffice:challenges")),
+        ]
+    if rules.can_view_audit_trail(user):
+        items.append((_("Journal d’audit"), reverse("backoffice:audit")))
+    if rules.role_of(user) == Role.ADMINISTRATION_CONTACT:
+        items.append((_("Mes dossiers"), reverse("portal:dossiers")))
+    # The longest section the page belongs to is the current one (the dashboard is a prefix of all).
+    current = max((url for _label, url in items if path.startswith(url)), key=len, default=None)
+    return [{"label": label, "url": url, "current": url == current} for label, url in items]
