@@ -43,6 +43,7 @@ worker: migrate
 	$(BIN)/python manage.py qcluster
 
 test: install
+	@sh scripts/ensure-chromium
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)

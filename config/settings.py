@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "widget_tweaks",
     "dsfr",
+    "django.forms",
     "django_filters",
     "django_fsm",
     "viewflow",

@@ -1,0 +1,77 @@
+"""Walk every URL of the site as each role: what a role may not see answers 404 (or the sign-in
+page for anonymous visitors), never a hint that it exists."""
+
+import pytest
+from django.urls import URLPattern, reverse
+
+import backoffice.urls
+import portal.urls
+from accounts.enums import Role
+from accounts.services import create_user
+from lifecycle.enums import ChallengeState
+from tests.factories import AdministrationFactory, ChallengeFactory, administration_contact
+
+
+def walk(module, namespace, challenge):
+    values = {"pk": challenge.pk, "name": "preselect", "file_format": "csv", "step": "description"}
+    for pattern in module.urlpatterns:
+        assert isinstance(pattern, URLPattern)
+        kwargs = {name: values[name] for name in pattern.pattern.converters}
+        yield reverse(f"{namespace}:{pattern.name}", kwargs=kwargs)
+
+
+@pytest.fixture
+def site(db):
+    owner = AdministrationFactory(name="Cour des comptes")
+    challenge = ChallengeFactory(state=ChallengeState.SUBMITTED, administration=owner)
+    return {
+        "challenge": challenge,
+        "backoffice": list(walk(backoffice.urls, "backoffice", challenge)),
+        "portal": list(walk(portal.urls, "portal", challenge)),
+        "audit": [reverse("backoffice:audit"), reverse("backoffice:audit_export", args=["csv"])],
+    }
+
+
+def statuses(client, urls):
+    return {url: client.get(url).status_code for url in urls} | {
+        f"POST {url}": client.post(url).status_code for url in urls
+    }
+
+
+def test_anonymous_visitors_are_sent_to_the_sign_in_page(client, site):
+    for url in site["backoffice"] + site["portal"]:
+        response = client.get(url)
+        assert (response.status_code, response["Location"].split("?")[0]) == (302, "/compte/connexion/"), url
+
+
+@pytest.mark.parametrize("role", [Role.JURY_MEMBER, Role.MENTOR, Role.CANDIDATE])
+def test_roles_without_pages_see_nothing(client, site, role):
+    client.force_login(create_user(f"user-{role}", role=role))
+    assert set(statuses(client, site["backoffice"] + site["portal"]).values()) == {404}
+
+
+def test_an_auditor_reads_the_audit_trail_only(client, site):
+    client.force_login(create_user("auditrice", role=Role.AUDITOR))
+    others = [url for url in site["backoffice"] if url not in site["audit"]]
+    assert set(statuses(client, others + site["portal"]).values()) == {404}
+    assert {client.get(url).status_code for url in site["audit"]} == {200}
+
+
+def test_another_administrations_contact_sees_none_of_this_challenge(client, site):
+    client.force_login(administration_contact(AdministrationFactory(name="Autre administration")))
+    challenge_urls = [url for url in site["portal"] if str(site["challenge"].pk) in url]
+    assert challenge_urls, "the portal has pages per dossier"
+    assert set(statuses(client, challenge_urls + site["backoffice"]).values()) == {404}
+
+
+def test_the_owner_contact_sees_its_dossier_but_not_the_back_office(client, site):
+    client.force_login(administration_contact(site["challenge"].administration))
+    assert set(statuses(client, site["backoffice"]).values()) == {404}
+    assert client.get(reverse("portal:dossier", args=[site["challenge"].pk])).status_code == 200
+
+
+def test_a_manager_sees_the_back_office_but_not_the_portal(client, site):
+    client.force_login(create_user("gestionnaire", role=Role.PROGRAMME_MANAGER))
+    pages = [url for url in site["backoffice"] if "transition" not in url]
+    assert {url: client.get(url).status_code for url in pages} == dict.fromkeys(pages, 200)
+    assert set(statuses(client, site["portal"]).values()) == {404}
