@@ -57,6 +57,3 @@ def test_the_administrations_pages(page, live_server):
     log_in(page, live_server, "contact", PASSWORD)
     check(page, f"{live_server.url}/dossiers/", "portail-dossiers")
     check(page, f"{live_server.url}/dossiers/{challenge.pk}/", "portail-dossier")
-    for step in ("administratif", "description", "revue"):
-        page.goto(f"{live_server.url}/dossiers/{challenge.pk}/")
-    check(page, f"{live_server.url}/dossiers/{challenge.pk}/", "portail-suivi")

@@ -34,5 +34,5 @@ def test_an_auditor_verifies_and_exports_the_trail(page, live_server):
         page.get_by_role("link", name="Exporter en CSV").click()
     download = download_info.value
     assert download.suggested_filename.startswith("journal-audit-")
-    rows = list(csv.DictReader(io.StringIO(open(download.path(), encoding="utf-8").read())))
+    rows = list(csv.DictReader(io.StringIO(download.path().read_text(encoding="utf-8"))))
     assert [(row["transition"], row["reason"]) for row in rows] == [("preselect", "Dossier solide")]
