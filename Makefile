@@ -20,7 +20,12 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
+# The English catalogue (French is the source language); needs gettext's msgfmt.
+locale/en/LC_MESSAGES/django.mo: $(VENV)/.installed locale/en/LC_MESSAGES/django.po
+	@command -v msgfmt >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq gettext >/dev/null; } || true
+	$(BIN)/python manage.py compilemessages --ignore '.venv/*' -v0
+
+install: $(VENV)/.installed locale/en/LC_MESSAGES/django.mo
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput

@@ -13,8 +13,15 @@ ADMIN_PERMISSIONS = {
         "lifecycle": ["add", "change", "view"],
         "accounts": ["add", "change", "view"],
         "notifications": ["change", "view"],
+        "cohort": ["add", "change", "view"],
+        "triggers": ["view"],
     },
-    Role.AUDITOR: {"lifecycle": ["view"], "notifications": ["view"]},
+    Role.AUDITOR: {
+        "lifecycle": ["view"],
+        "notifications": ["view"],
+        "cohort": ["view"],
+        "triggers": ["view"],
+    },
 }
 GROUP_NAMES = {
     Role.PROGRAMME_MANAGER: "Chargés de programme",

@@ -10,7 +10,9 @@ urlpatterns = [
     path("defis/export.<str:file_format>", challenges.challenge_export, name="challenges_export"),
     path("defis/transitions/", challenges.bulk_transition, name="bulk_transition"),
     path("defis/<int:pk>/", challenges.challenge_detail, name="challenge"),
-    path("defis/<int:pk>/transition/<str:name>/", challenges.challenge_transition, name="challenge_transition"),
+    path(
+        "defis/<int:pk>/transition/<str:name>/", challenges.challenge_transition, name="challenge_transition"
+    ),
     path("defis/<int:pk>/presentation.pdf", challenges.pitch_deck, name="pitch_deck"),
     path("audit/", audit.audit_review, name="audit"),
     path("audit/export.<str:file_format>", audit.audit_export, name="audit_export"),

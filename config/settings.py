@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "accounts",
     "lifecycle",
     "notifications",
+    "mentoring",
+    "triggers",
+    "cohort",
     "web",
     "backoffice",
     "portal",
@@ -100,7 +103,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a concurrent writer instead of failing at once with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Writers take the lock when their transaction begins, so two of them never deadlock
+    # upgrading a read lock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
     # A file, not shared memory, so that tests with several connections (workers) can run.
     # One file per test run, so that two runs on one machine do not share it.
     DATABASES["default"]["TEST"] = {
@@ -176,3 +181,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Triggers (docs/triggers.md): the work that follows a move or a date of a call.
+# A mentor confirmation task still open after this many days sends a reminder.
+MENTORING_TASK_REMINDER_DAYS = int(os.environ.get("MENTORING_TASK_REMINDER_DAYS", "7"))
+# Reminders to administrations whose dossier is still a draft, this many days before the deadline.
+SUBMISSION_REMINDER_DAYS = [7, 1]
+# Cohort sessions: planned this many days before the promotion starts, every COHORT_SESSION_EVERY_DAYS
+# days, at these hours (Paris), with a reminder this many days before each one.
+COHORT_PLANNING_LEAD_DAYS = 14
+COHORT_SESSION_EVERY_DAYS = 14
+COHORT_SESSION_HOURS = ("14:00", "17:30")
+COHORT_SESSION_PLACE = "Etalab, 20 avenue de Ségur, 75007 Paris"
+COHORT_SESSION_REMINDER_DAYS = int(os.environ.get("COHORT_SESSION_REMINDER_DAYS", "2"))

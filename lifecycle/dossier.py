@@ -164,6 +164,9 @@ def snapshot(challenge) -> dict:
         prefix = f"{'mentor' if hasattr(person, 'confirmed_at') else 'contact'}[{person.role}]"
         for name in ("first_name", "last_name", "email", "phone"):
             values[f"{prefix}.{name}"] = getattr(person, name)
+    for mentor in challenge.mentors.all():  # the confirmation of the mentors (mentoring) is audited too
+        values[f"mentor[{mentor.role}].function"] = mentor.function
+        values[f"mentor[{mentor.role}].confirmed_at"] = _plain(mentor.confirmed_at)
     return values
 
 

@@ -135,4 +135,31 @@ DEFAULTS = {
         + CASE_EN
         + SIGNATURE_EN,
     ),
+    (E.MENTOR_TASK_OVERDUE, "fr"): (
+        "[EIG] À traiter : « {task} » pour « {challenge} »",
+        "Bonjour,\n\nLa tâche « {task} » du défi « {challenge} » ({administration}) n’est pas "
+        "encore traitée. Les deux mentors doivent être confirmés (nom, fonction, e-mail et "
+        "téléphone professionnels) avant l’arrivée des EIG le {start_date}.\n\nTraiter la tâche : "
+        "{task_url}" + SIGNATURE_FR,
+    ),
+    (E.MENTOR_TASK_OVERDUE, "en"): (
+        "[EIG] To do: “{task}” for “{challenge}”",
+        "Hello,\n\nThe task “{task}” of the challenge “{challenge}” ({administration}) is still "
+        "waiting. Both mentors must be confirmed (name, position, professional e-mail and phone) "
+        "before the EIGs arrive on {start_date}.\n\nOpen the task: {task_url}" + SIGNATURE_EN,
+    ),
+    (E.SESSION_REMINDER, "fr"): (
+        "[EIG] Session de promotion le {session_date}",
+        "Bonjour,\n\nLa prochaine session de la promotion {promotion} a lieu le {session_date}, "
+        "{session_place}. Elle réunit les EIG et les mentors opérationnels des défis de la "
+        "promotion.\n\nToutes les sessions dans votre agenda (abonnement iCalendar) : "
+        "{calendar_url}" + SIGNATURE_FR,
+    ),
+    (E.SESSION_REMINDER, "en"): (
+        "[EIG] Cohort session on {session_date}",
+        "Hello,\n\nThe next session of promotion {promotion} takes place on {session_date}, "
+        "{session_place}. It brings together the EIGs and the operational mentors of the "
+        "promotion’s challenges.\n\nEvery session in your calendar (iCalendar subscription): "
+        "{calendar_url}" + SIGNATURE_EN,
+    ),
 }

@@ -16,6 +16,8 @@ class MessageEvent(models.TextChoices):
     COMPLETED = "completed", _("Fin du défi")
     WITHDRAWN = "withdrawn", _("Retrait du défi")
     DEADLINE_REMINDER = "deadline_reminder", _("Rappel de la date limite")
+    MENTOR_TASK_OVERDUE = "mentor_task_overdue", _("Relance : confirmation d’un mentor")
+    SESSION_REMINDER = "session_reminder", _("Rappel de session de promotion")
 
 
 EVENT_OF_TRANSITION = {

@@ -28,9 +28,11 @@ def template_for(event: MessageEvent, language: str) -> tuple[str, str]:
     return DEFAULTS.get((event, language)) or DEFAULTS[(event, "fr")]
 
 
-def render(event, challenge, *, language, reason="", days_left=None, template=None):
+def render(event, challenge, *, language, reason="", days_left=None, template=None, context=None):
     subject, body = template or template_for(event, language)
-    values = placeholders.values_for(challenge, language=language, reason=reason, days_left=days_left)
+    values = placeholders.values_for(
+        challenge, language=language, reason=reason, days_left=days_left, context=context
+    )
     return placeholders.render(subject, values), placeholders.render(body, values)
 
 
@@ -45,20 +47,35 @@ def _open_batch(event, by) -> Batch:
     return batch
 
 
-def queue(challenge, event, *, key, audit_event=None, reason="", days_left=None, hold=False, by=None):
+def queue(
+    challenge,
+    event,
+    *,
+    key,
+    audit_event=None,
+    reason="",
+    days_left=None,
+    hold=False,
+    by=None,
+    recipients=None,
+    context=None,
+):
     """Write the messages of `event` for every recipient of the case, once per key and recipient.
 
+    `recipients` (a list of `recipients.Recipient`) replaces the case's usual recipients, e.g. the
+    EIGs of a challenge for a cohort session; `context` gives the values of the placeholders that
+    come with the message (`placeholders.CONTEXT_PLACEHOLDERS`).
     Must run in the transaction of what it announces; delivery starts after the commit.
     """
     batch = _open_batch(event, by) if hold else None
     created = []
-    for recipient in recipients_for(challenge):
+    for recipient in recipients_for(challenge) if recipients is None else recipients:
         address = recipient.email.lower() if not recipient.problem else f"{recipient.role}/{recipient.name}"
         idempotency_key = f"{key}:{event}:{address}"
         if Notification.objects.filter(idempotency_key=idempotency_key).exists():
             continue
         subject, body = render(
-            event, challenge, language=recipient.language, reason=reason, days_left=days_left
+            event, challenge, language=recipient.language, reason=reason, days_left=days_left, context=context
         )
         if recipient.problem:
             status = DeliveryStatus.INVALID_RECIPIENT
@@ -153,4 +170,15 @@ def preview(template: MessageTemplate | tuple, challenge, *, language=None, reas
         event, text = template[0], template_for(template[0], language)
     with translation.override(language):
         example_reason = reason if reason is not None else _("(le motif de la décision)")
-    return render(event, challenge, language=language, reason=example_reason, days_left=7, template=text)
+        examples = {
+            name: f"({placeholders.PLACEHOLDERS[name]})" for name in placeholders.CONTEXT_PLACEHOLDERS
+        }
+    return render(
+        event,
+        challenge,
+        language=language,
+        reason=example_reason,
+        days_left=7,
+        template=text,
+        context=examples,
+    )

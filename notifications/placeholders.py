@@ -29,7 +29,15 @@ PLACEHOLDERS = {
     "start_date": gettext_lazy("arrivée des EIG"),
     "case_url": gettext_lazy("lien vers le dossier"),
     "days_left": gettext_lazy("jours restant avant la date limite (rappels)"),
+    # Given by the sender of the message (see CONTEXT_PLACEHOLDERS); empty for other events.
+    "task": gettext_lazy("tâche à traiter (relances)"),
+    "task_url": gettext_lazy("lien vers la tâche (relances)"),
+    "session_date": gettext_lazy("date et heure de la session de promotion"),
+    "session_place": gettext_lazy("lieu de la session de promotion"),
+    "calendar_url": gettext_lazy("lien d’abonnement au calendrier des sessions"),
 }
+# The placeholders whose values come with the message (`outbox.queue(..., context=…)`), not from the case.
+CONTEXT_PLACEHOLDERS = ["task", "task_url", "session_date", "session_place", "calendar_url"]
 
 
 def check(text: str) -> list[str]:
@@ -73,10 +81,14 @@ def case_url(challenge) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def values_for(challenge, *, language: str, reason: str = "", days_left: int | None = None) -> dict:
+def values_for(
+    challenge, *, language: str, reason: str = "", days_left: int | None = None, context: dict | None = None
+) -> dict:
     call = challenge.promotion.call
+    given = {name: str((context or {}).get(name, "")) for name in CONTEXT_PLACEHOLDERS}
     with translation.override(language):
         return {
+            **given,
             "challenge": challenge.name,
             "administration": str(challenge.administration),
             "promotion": str(challenge.promotion),

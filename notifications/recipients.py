@@ -37,6 +37,11 @@ def _checked(email, name, role, language="fr") -> Recipient:
     return Recipient(email=email, name=name, role=role, language=language, problem=problem)
 
 
+def recipient(email, name, role, language="fr") -> Recipient:
+    """One recipient chosen by the sender (an EIG, a manager…), its address checked the same way."""
+    return _checked(email, name, role, language)
+
+
 def recipients_for(challenge) -> list[Recipient]:
     """Every recipient once (by address), those without a valid address kept with the problem."""
     found = [

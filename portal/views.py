@@ -1,10 +1,239 @@
-"""Placeholder: the administrations' portal is being written."""
+"""The administrations' portal: a contact writes its dossier in steps, submits it, follows it."""
 
-from django.http import HttpResponse
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_fsm import ConcurrentTransition
+
+from lifecycle import clock, dossier, financing, rules, services
+from lifecycle.enums import AuditKind, ChallengeState
+from lifecycle.models import Promotion
+from notifications.enums import DeliveryStatus
+from portal import editing, steps, summary
+from portal.access import challenge_of, challenges_of, contact_required
+from portal.forms import NewDossierForm
+
+LOCKED_MESSAGE = gettext_lazy("Ce dossier a été déposé : il ne peut plus être modifié.")
 
 
-def _todo(request, *args, **kwargs):
-    return HttpResponse("")
+def _open_promotions():
+    return (
+        Promotion.objects.filter(call__submission_deadline__gt=clock.now())
+        .select_related("call")
+        .order_by("call__submission_deadline")
+    )
 
 
-dossier_list = dossier_create = dossier_detail = dossier_step = dossier_submit = pitch_deck = _todo
+def _state_label(challenge) -> str:
+    return ChallengeState(challenge.state).label
+
+
+@contact_required
+def dossier_list(request):
+    challenges = challenges_of(request.user).select_related("promotion__call").order_by("-created_at")
+    rows = [
+        {
+            "challenge": challenge,
+            "state": _state_label(challenge),
+            "deadline": steps.deadline_of(challenge.promotion.call),
+            "editable": rules.can_edit_dossier(request.user, challenge),
+        }
+        for challenge in challenges
+    ]
+    calls = [
+        {"promotion": promotion, "deadline": steps.deadline_of(promotion.call)}
+        for promotion in _open_promotions()
+    ]
+    return render(
+        request,
+        "portal/dossier_list.html",
+        {
+            "title": _("Mes dossiers"),
+            "rows": rows,
+            "open_calls": calls,
+            "administration": request.user.profile.administration,
+        },
+    )
+
+
+@contact_required
+def dossier_create(request):
+    promotions = _open_promotions()
+    form = None
+    if promotions.exists():
+        form = NewDossierForm(request.POST or None, promotions=promotions)
+        if request.method == "POST" and form.is_valid():
+            try:
+                challenge = services.create_challenge(
+                    promotion=form.cleaned_data["promotion"],
+                    administration=request.user.profile.administration,
+                    name=form.cleaned_data["name"],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                messages.success(request, _("Le dossier « %(name)s » est créé.") % {"name": challenge.name})
+                return redirect("portal:dossier_step", pk=challenge.pk, step=steps.SLUGS[0])
+    return render(
+        request,
+        "portal/dossier_create.html",
+        {
+            "title": _("Nouveau dossier"),
+            "form": form,
+            "deadline": steps.deadline_of(promotions[0].call) if form else None,
+        },
+    )
+
+
+def _page_context(request, challenge, step_slug, **extra):
+    current = steps.position(step_slug)
+    following = steps.following(step_slug)
+    editable = rules.can_edit_dossier(request.user, challenge)
+    context = {
+        "title": f"{steps.STEPS[current - 1].title} — {challenge.name}",
+        "challenge": challenge,
+        "state": _state_label(challenge),
+        "editable": editable,
+        "deadline": steps.deadline_of(challenge.promotion.call),
+        "steps": [
+            {"slug": step.slug, "title": step.title, "number": number, "current": step.slug == step_slug}
+            for number, step in enumerate(steps.STEPS, start=1)
+        ],
+        "step": steps.STEPS[current - 1],
+        "stepper": {
+            "current_step_id": current,
+            "total_steps": len(steps.STEPS),
+            "current_step_title": steps.STEPS[current - 1].title,
+            "next_step_title": following.title if following else "",
+        },
+        "next_step": following,
+        "sections": [s for s in summary.sections(challenge) if s["slug"] == step_slug],
+    }
+    if step_slug == steps.REVIEW:
+        context.update(
+            sections=summary.sections(challenge),
+            problems=dossier.dossier_problems(challenge),
+        )
+    if step_slug in ("financement", steps.REVIEW):
+        context["financing_lines"] = financing.describe(challenge)
+    context.update(extra)
+    return context
+
+
+@contact_required
+def dossier_step(request, pk, step):
+    challenge = challenge_of(request.user, pk)
+    if step not in steps.SLUGS:
+        raise Http404
+    editable = rules.can_edit_dossier(request.user, challenge)
+    if request.method == "POST" and not editable:
+        messages.error(request, LOCKED_MESSAGE)
+        return redirect("portal:dossier_step", pk=challenge.pk, step=step)
+
+    handler = None
+    if editable:
+        posted = request.method == "POST"
+        handler = editing.STEP_CLASSES[step](
+            challenge, request.POST if posted else None, request.FILES if posted else None
+        )
+        if posted:
+            try:
+                saved = handler.is_valid() and handler.save(by=request.user)
+            except (services.DossierLocked, ConcurrentTransition):
+                # Submitted meanwhile (another tab, a colleague): nothing was saved.
+                messages.error(request, LOCKED_MESSAGE)
+                return redirect("portal:dossier_step", pk=challenge.pk, step=step)
+            if saved:
+                messages.success(request, _("Votre brouillon est enregistré."))
+                following = steps.following(step)
+                if request.POST.get("action") == "continue" and following:
+                    return redirect("portal:dossier_step", pk=challenge.pk, step=following.slug)
+                return redirect("portal:dossier_step", pk=challenge.pk, step=step)
+            # Invalid: the page is shown again with the errors, nothing was saved.
+            challenge.refresh_from_db()
+    context = _page_context(request, challenge, step)
+    if handler is not None:
+        context.update(handler.context(), multipart=handler.multipart)
+        template = handler.template
+    else:
+        template = "portal/steps/read_only.html"
+    if step == steps.REVIEW:
+        template = "portal/steps/review.html"
+    return render(request, template, context)
+
+
+@contact_required
+def dossier_submit(request, pk):
+    challenge = challenge_of(request.user, pk)
+    if request.method != "POST":
+        return redirect("portal:dossier_step", pk=challenge.pk, step=steps.REVIEW)
+    try:
+        services.transition(challenge, "submit", by=request.user)
+    except services.TransitionRefused as refusal:
+        context = _page_context(request, challenge, steps.REVIEW, refusal_reasons=refusal.reasons)
+        return render(request, "portal/steps/review.html", context, status=200)
+    messages.success(
+        request,
+        _("Votre dossier est déposé. Un accusé de réception vous est envoyé par e-mail."),
+    )
+    return redirect("portal:dossier", pk=challenge.pk)
+
+
+@contact_required
+def dossier_detail(request, pk):
+    challenge = challenge_of(request.user, pk)
+    timeline = [
+        {
+            "at": event.created_at,
+            "from": ChallengeState(event.from_state).label if event.from_state else "",
+            "to": ChallengeState(event.to_state).label if event.to_state else "",
+            "reason": event.reason,
+        }
+        for event in challenge.audit_events.filter(kind=AuditKind.TRANSITION).order_by("created_at", "id")
+    ]
+    # The messages addressed to the administration's people: not those still held for review or
+    # abandoned, nor the programme team's own copy.
+    notifications = challenge.notifications.exclude(
+        status__in=[DeliveryStatus.HELD, DeliveryStatus.DISCARDED]
+    ).order_by("-created_at", "-id")
+    if settings.NOTIFICATIONS_TEAM_EMAIL:
+        notifications = notifications.exclude(recipient_email__iexact=settings.NOTIFICATIONS_TEAM_EMAIL)
+    return render(
+        request,
+        "portal/dossier_detail.html",
+        {
+            "title": challenge.name,
+            "challenge": challenge,
+            "state": _state_label(challenge),
+            "editable": rules.can_edit_dossier(request.user, challenge),
+            "deadline": steps.deadline_of(challenge.promotion.call),
+            "problems": dossier.dossier_problems(challenge)
+            if challenge.state == ChallengeState.DRAFT
+            else [],
+            "timeline": timeline,
+            "notifications": notifications,
+            "first_step": steps.SLUGS[0],
+            "review_step": steps.REVIEW,
+        },
+    )
+
+
+@contact_required
+def pitch_deck(request, pk):
+    challenge = challenge_of(request.user, pk)
+    if not challenge.pitch_deck:
+        raise Http404
+    try:
+        stored = challenge.pitch_deck.open("rb")
+    except OSError:
+        raise Http404 from None
+    return FileResponse(
+        stored,
+        content_type="application/pdf",
+        filename=challenge.pitch_deck.name.rsplit("/", 1)[-1],
+    )

@@ -7,11 +7,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from backoffice.access import audit_reader_required
 from backoffice.audit_filters import AuditEventFilter
 from lifecycle import audit
 from lifecycle.enums import ChallengeState
 from lifecycle.models import AuditEvent
+from web.access import audit_reader_required
 
 LAST_VERIFICATION = "audit:last-verification"
 STATE_LABELS = dict(ChallengeState.choices)

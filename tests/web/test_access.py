@@ -5,6 +5,8 @@ import pytest
 from django.urls import URLPattern, reverse
 
 import backoffice.urls
+import cohort.urls
+import mentoring.urls
 import portal.urls
 from accounts.enums import Role
 from accounts.services import create_user
@@ -13,7 +15,14 @@ from tests.factories import AdministrationFactory, ChallengeFactory, administrat
 
 
 def walk(module, namespace, challenge):
-    values = {"pk": challenge.pk, "name": "preselect", "file_format": "csv", "step": "description"}
+    values = {
+        "pk": challenge.pk,
+        "name": "preselect",
+        "file_format": "csv",
+        "step": "description",
+        "task_pk": 1,
+        "token": "not-the-calendar-token",
+    }
     for pattern in module.urlpatterns:
         assert isinstance(pattern, URLPattern)
         kwargs = {name: values[name] for name in pattern.pattern.converters}
@@ -28,6 +37,7 @@ def site(db):
         "challenge": challenge,
         "backoffice": list(walk(backoffice.urls, "backoffice", challenge)),
         "portal": list(walk(portal.urls, "portal", challenge)),
+        "workflow": list(walk(mentoring.urls, "mentoring", challenge)),
         "audit": [reverse("backoffice:audit"), reverse("backoffice:audit_export", args=["csv"])],
     }
 
@@ -39,7 +49,7 @@ def statuses(client, urls):
 
 
 def test_anonymous_visitors_are_sent_to_the_sign_in_page(client, site):
-    for url in site["backoffice"] + site["portal"]:
+    for url in site["backoffice"] + site["portal"] + site["workflow"]:
         response = client.get(url)
         assert (response.status_code, response["Location"].split("?")[0]) == (302, "/compte/connexion/"), url
 
@@ -47,13 +57,13 @@ def test_anonymous_visitors_are_sent_to_the_sign_in_page(client, site):
 @pytest.mark.parametrize("role", [Role.JURY_MEMBER, Role.MENTOR, Role.CANDIDATE])
 def test_roles_without_pages_see_nothing(client, site, role):
     client.force_login(create_user(f"user-{role}", role=role))
-    assert set(statuses(client, site["backoffice"] + site["portal"]).values()) == {404}
+    assert set(statuses(client, site["backoffice"] + site["portal"] + site["workflow"]).values()) == {404}
 
 
 def test_an_auditor_reads_the_audit_trail_only(client, site):
     client.force_login(create_user("auditrice", role=Role.AUDITOR))
     others = [url for url in site["backoffice"] if url not in site["audit"]]
-    assert set(statuses(client, others + site["portal"]).values()) == {404}
+    assert set(statuses(client, others + site["portal"] + site["workflow"]).values()) == {404}
     assert {client.get(url).status_code for url in site["audit"]} == {200}
 
 
@@ -61,7 +71,7 @@ def test_another_administrations_contact_sees_none_of_this_challenge(client, sit
     client.force_login(administration_contact(AdministrationFactory(name="Autre administration")))
     challenge_urls = [url for url in site["portal"] if str(site["challenge"].pk) in url]
     assert challenge_urls, "the portal has pages per dossier"
-    assert set(statuses(client, challenge_urls + site["backoffice"]).values()) == {404}
+    assert set(statuses(client, challenge_urls + site["backoffice"] + site["workflow"]).values()) == {404}
 
 
 def test_the_owner_contact_sees_its_dossier_but_not_the_back_office(client, site):
@@ -75,3 +85,8 @@ def test_a_manager_sees_the_back_office_but_not_the_portal(client, site):
     pages = [url for url in site["backoffice"] if "transition" not in url]
     assert {url: client.get(url).status_code for url in pages} == dict.fromkeys(pages, 200)
     assert set(statuses(client, site["portal"]).values()) == {404}
+
+
+def test_a_calendar_feed_needs_its_secret_token(client, site):
+    feed = list(walk(cohort.urls, "cohort", site["challenge"]))
+    assert [client.get(url).status_code for url in feed] == [404]

@@ -1,4 +1,4 @@
-"""Access to the back office: what a user may not see answers 404, never a hint it exists."""
+"""Access to the pages: what a user may not see answers 404, never a hint it exists."""
 
 from functools import wraps
 

@@ -1,0 +1,87 @@
+"""The challenge list exported as CSV or XLSX: every matching row, in the list's order."""
+
+import csv
+import io
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from lifecycle.enums import AdministrationKind, ChallengeState
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def headers() -> list[str]:
+    return [
+        _("Identifiant"),
+        _("Défi"),
+        _("Administration"),
+        _("Nature de l’administration"),
+        _("Promotion"),
+        _("État"),
+        _("Financement PIA demandé"),
+        _("Montant PIA (€)"),
+        _("Coût total employeur (€)"),
+        _("Dernier changement d’état (heure de Paris)"),
+    ]
+
+
+def values(challenge) -> list:
+    """One row with typed values: numbers stay numbers, the date is Paris time without zone."""
+    changed = challenge.state_changed_at
+    return [
+        challenge.pk,
+        challenge.name,
+        challenge.administration.name,
+        str(AdministrationKind(challenge.administration.kind).label),
+        challenge.promotion.name,
+        str(ChallengeState(challenge.state).label),
+        _("Oui") if challenge.pia_requested else _("Non"),
+        challenge.pia_amount,
+        challenge.total_employer_cost,
+        timezone.localtime(changed).replace(tzinfo=None, microsecond=0) if changed else None,
+    ]
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.strftime("%d/%m/%Y %H:%M")
+    return str(value)
+
+
+def to_csv(challenges) -> bytes:
+    """Semicolon-separated UTF-8 with a byte order mark, as spreadsheets in French expect."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(headers())
+    for challenge in challenges:
+        writer.writerow([_text(value) for value in values(challenge)])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(challenges) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Défis")
+    sheet.append(headers())
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for challenge in challenges:
+        sheet.append(values(challenge))
+    for row in sheet.iter_rows(min_row=2, min_col=8, max_col=9):
+        for cell in row:
+            cell.number_format = "#,##0.00"
+    for row in sheet.iter_rows(min_row=2, min_col=10, max_col=10):
+        for cell in row:
+            cell.number_format = "dd/mm/yyyy hh:mm"
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

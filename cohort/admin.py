@@ -1,0 +1,80 @@
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cohort import services
+from cohort.models import Attendance, CohortCalendar, CohortSession
+
+
+class CohortSessionForm(forms.ModelForm):
+    class Meta:
+        model = CohortSession
+        fields = ["promotion", "title", "date", "start_time", "end_time", "place", "status", "change_reason"]
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if "date" in self.changed_data and (reason := services.non_working_reason(date)):
+            raise forms.ValidationError(
+                _("Ce jour n’est pas un jour ouvré (%(reason)s) : choisissez un autre jour.")
+                % {"reason": reason}
+            )
+        return date
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    fields = ["entrepreneur", "mentor", "present", "note"]
+    raw_id_fields = ["entrepreneur", "mentor"]
+    extra = 0
+
+
+@admin.action(description=gettext_lazy("Préparer la feuille de présence (EIG et mentors opérationnels)"))
+def prepare_attendance_sheet(modeladmin, request, queryset):
+    count = sum(len(services.attendance_sheet(session)) for session in queryset)
+    modeladmin.message_user(request, _("%(count)d ligne(s) de présence.") % {"count": count})
+
+
+@admin.action(description=gettext_lazy("Annuler les sessions choisies"))
+def cancel_sessions(modeladmin, request, queryset):
+    for session in queryset:
+        services.cancel_session(session)
+    modeladmin.message_user(request, _("%(count)d session(s) annulée(s).") % {"count": len(queryset)})
+
+
+@admin.register(CohortSession)
+class CohortSessionAdmin(admin.ModelAdmin):
+    """Managers move, cancel or add a session here; each change is a new version of the event in
+    the promotion's calendar feed, and the session's reminder follows (cohort.receivers)."""
+
+    form = CohortSessionForm
+    list_display = ["date", "start_time", "promotion", "title", "status", "change_reason"]
+    list_filter = ["promotion", "status"]
+    date_hierarchy = "date"
+    readonly_fields = ["planned_on", "sequence", "updated_at"]
+    inlines = [AttendanceInline]
+    actions = [prepare_attendance_sheet, cancel_sessions]
+
+    def save_model(self, request, obj, form, change):
+        if change and {"date", "start_time", "end_time", "place", "status", "title"} & set(form.changed_data):
+            services.save_change(obj)
+        else:
+            super().save_model(request, obj, form, change)
+
+
+@admin.register(CohortCalendar)
+class CohortCalendarAdmin(admin.ModelAdmin):
+    list_display = ["promotion", "subscription_url", "created_at"]
+    readonly_fields = ["subscription_url", "created_at"]
+    fields = ["promotion", "subscription_url", "created_at"]
+    actions = ["renew"]
+
+    @admin.display(description=gettext_lazy("adresse d’abonnement (.ics)"))
+    def subscription_url(self, calendar):
+        return services.calendar_url(calendar.promotion) if calendar.pk else "-"
+
+    @admin.action(description=gettext_lazy("Renouveler l’adresse secrète (l’ancienne ne répond plus)"))
+    def renew(self, request, queryset):
+        for calendar in queryset:
+            services.renew_token(calendar)
+        self.message_user(request, _("%(count)d adresse(s) renouvelée(s).") % {"count": len(queryset)})

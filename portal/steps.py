@@ -1,0 +1,69 @@
+"""The steps of the dossier, in the official form's order, and the deadline as people read it."""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from lifecycle import clock
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str
+    title: str
+
+
+STEPS = [
+    Step("administration", _("Informations administratives")),
+    Step("description", _("Description du défi")),
+    Step("missions", _("Missions et profils des EIG")),
+    Step("equipe", _("Équipe projet")),
+    Step("ressources", _("Ressources et données")),
+    Step("financement", _("Simulation financière")),
+    Step("contacts", _("Mentors et contacts")),
+    Step("presentation", _("Présentation de synthèse")),
+    Step("recapitulatif", _("Récapitulatif et dépôt")),
+]
+SLUGS = [step.slug for step in STEPS]
+REVIEW = STEPS[-1].slug
+
+
+def position(slug: str) -> int:
+    """1-based number of the step."""
+    return SLUGS.index(slug) + 1
+
+
+def following(slug: str) -> Step | None:
+    index = SLUGS.index(slug) + 1
+    return STEPS[index] if index < len(STEPS) else None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    moment: object
+    label: str
+    countdown: str
+    passed: bool
+
+
+def deadline_of(call) -> Deadline | None:
+    """The call's submission deadline in Paris time, with the days left ("il reste N jours")."""
+    if call is None or call.submission_deadline is None:
+        return None
+    moment = call.submission_deadline
+    now = clock.now()
+    label = date_format(timezone.localtime(moment), "l j F Y à H:i")
+    if now >= moment:
+        return Deadline(moment, label, str(_("la date limite est passée")), True)
+    days = (timezone.localdate(moment) - timezone.localdate(now)).days
+    if days == 0:
+        countdown = str(
+            _("dernier jour : clôture aujourd’hui à %(time)s")
+            % {"time": date_format(timezone.localtime(moment), "H:i")}
+        )
+    else:
+        countdown = ngettext("il reste %(count)d jour", "il reste %(count)d jours", days) % {"count": days}
+    return Deadline(moment, label, countdown, False)

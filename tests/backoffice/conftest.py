@@ -1,0 +1,15 @@
+import pytest
+
+from accounts.enums import Role
+from accounts.services import create_user
+
+
+@pytest.fixture
+def manager(db):
+    return create_user("gestionnaire", role=Role.PROGRAMME_MANAGER, first_name="Claude", last_name="Etalab")
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    return client

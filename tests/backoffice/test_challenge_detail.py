@@ -1,0 +1,158 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from lifecycle import services
+from lifecycle.enums import AuditKind, ChallengeState
+from lifecycle.models import AuditEvent, Call
+from notifications.models import Notification
+from tests.factories import ChallengeFactory
+from tests.html_forms import form_data
+
+PARIS = ZoneInfo("Europe/Paris")
+S = ChallengeState
+
+
+def page(client, challenge):
+    response = client.get(reverse("backoffice:challenge", args=[challenge.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_dossier_by_sections_with_documents_simulation_and_people(manager_client):
+    challenge = ChallengeFactory(name="Défi Hopkins", state=S.SUBMITTED)
+    html = page(manager_client, challenge)
+
+    assert html.count("<h1") == 1
+    assert "<h1>Défi Hopkins</h1>" in html
+    assert "<title>Défi Hopkins — Entrepreneur·e d’Intérêt Général</title>" in html
+    for title in [
+        "Informations administratives",
+        "Description du défi",
+        "Missions et profils des EIG",
+        "Équipe projet",
+        "Ressources et données",
+        "Pérennité, obstacles et motivation",
+        "Attestations",
+        "Financement",
+    ]:
+        assert f">{title}</h3>" in html
+    assert "Les données de l’administration sont dispersées et peu réutilisées." in html
+    assert "Construire l’API des données." in html
+    assert "Dominique Bernard" in html
+    assert f'href="{reverse("backoffice:pitch_deck", args=[challenge.pk])}"' in html
+    assert "10 diapositives" in html
+    assert "<li>2 EIG × 10 mois × 4\xa0000,00 € nets = 80\xa0000,00 € nets</li>" in html
+    assert "<li>Montant PIA attendu : 105\xa0000,00 €</li>" in html
+    assert '<th scope="row">Mentor opérationnel</th><td>Alix Durand</td>' in html
+    assert '<th scope="row">Contact RH</th><td>Lou Petit</td>' in html
+    assert "Aucun e-mail pour ce défi." in html
+
+
+def test_possible_moves_have_a_form_and_impossible_ones_their_reasons(manager_client):
+    challenge = ChallengeFactory(state=S.SUBMITTED)
+    html = page(manager_client, challenge)
+
+    data = form_data(html, "transition-preselect")
+    assert set(data) == {"csrfmiddlewaretoken", "reason"}  # nothing checked by default
+    assert '<textarea class="fr-input" id="reason-preselect" name="reason" rows="3" required>' in html
+    assert '<input type="checkbox" id="confirm-preselect" name="confirm" value="1" required>' in html
+    assert (
+        '<label class="fr-label" for="hold-mail-withdraw">Retenir les e-mails pour relecture</label>' in html
+    )
+    assert 'id="reason-withdraw"' not in html  # withdrawing needs no reason
+
+    draft = ChallengeFactory(state=S.DRAFT, problem="")
+    Call.objects.filter(promotion=draft.promotion).update(
+        submission_deadline=timezone.now() - dt.timedelta(days=1)
+    )
+    html = page(manager_client, draft)
+    assert 'id="transition-submit"' not in html
+    assert "<strong>Déposer le dossier</strong>" in html
+    assert "<li>Champ obligatoire non rempli : « problématique à résoudre ».</li>" in html
+    assert "La date limite de dépôt est passée" in html
+
+
+def test_a_move_needs_the_confirmation(manager_client):
+    challenge = ChallengeFactory(state=S.SUBMITTED, dossier_rows=False)
+    url = reverse("backoffice:challenge_transition", args=[challenge.pk, "preselect"])
+    response = manager_client.post(url, {"reason": "Bon dossier"}, follow=True)
+    assert "« Présélectionner » n’a pas été effectué : cochez « Je confirme » pour le faire." in (
+        response.content.decode()
+    )
+    challenge.refresh_from_db()
+    assert challenge.state == S.SUBMITTED
+
+
+def test_a_confirmed_move_is_made_audited_and_shown_in_the_timeline_and_mails(manager_client, manager):
+    challenge = ChallengeFactory(state=S.SUBMITTED)
+    url = reverse("backoffice:challenge_transition", args=[challenge.pk, "preselect"])
+    data = form_data(page(manager_client, challenge), "transition-preselect")
+    data.update(reason="Dossier solide", confirm="1")
+
+    response = manager_client.post(url, data, follow=True)
+
+    assert response.redirect_chain == [(reverse("backoffice:challenge", args=[challenge.pk]), 302)]
+    html = response.content.decode()
+    assert "« Présélectionner » effectué : le défi est maintenant « Présélectionné »." in html
+    challenge.refresh_from_db()
+    assert challenge.state == S.PRESELECTED
+    event = AuditEvent.objects.get(challenge=challenge, kind=AuditKind.TRANSITION)
+    assert (event.actor, event.reason) == (manager, "Dossier solide")
+    when = timezone.localtime(event.created_at).strftime("%H:%M:%S")
+    assert (
+        "— Claude Etalab (gestionnaire) — Présélectionner\n              : Déposé → Présélectionné</p>"
+        in html
+    )
+    assert "Motif : Dossier solide" in html
+    assert when in html
+    mail = Notification.objects.filter(challenge=challenge).first()
+    assert mail is not None
+    assert f'<th scope="row">{mail.subject}</th>' in html
+
+
+def test_a_refused_move_shows_its_reasons(manager_client):
+    challenge = ChallengeFactory(state=S.SUBMITTED, dossier_rows=False)
+    url = reverse("backoffice:challenge_transition", args=[challenge.pk, "reject"])
+    response = manager_client.post(url, {"reason": "  ", "confirm": "1"}, follow=True)
+    assert (
+        "« Ne pas présélectionner » refusé : Cette décision doit être motivée : indiquez un motif."
+        in response.content.decode()
+    )
+    challenge.refresh_from_db()
+    assert challenge.state == S.SUBMITTED
+
+    url = reverse("backoffice:challenge_transition", args=[challenge.pk, "start"])
+    response = manager_client.post(url, {"confirm": "1"}, follow=True)
+    assert (
+        "« Démarrer le défi » refusé : « Démarrer le défi » n’est pas possible depuis l’état « Déposé »."
+        in (response.content.decode())
+    )
+
+
+def test_an_unknown_transition_is_404(manager_client):
+    challenge = ChallengeFactory(state=S.SUBMITTED, dossier_rows=False)
+    url = reverse("backoffice:challenge_transition", args=[challenge.pk, "explode"])
+    assert manager_client.post(url, {"confirm": "1"}).status_code == 404
+
+
+def test_the_timeline_shows_old_and_new_values(manager_client, manager):
+    challenge = ChallengeFactory(state=S.SUBMITTED, problem="Ancien problème")
+    services.update_dossier(
+        challenge, {"problem": "Nouveau problème", "pia_requested": False, "pia_amount": None}, by=manager
+    )
+    html = page(manager_client, challenge)
+    assert (
+        '<tr><th scope="row">problématique à résoudre</th>'
+        "<td>Ancien problème</td><td>Nouveau problème</td></tr>" in html
+    )
+    assert '<tr><th scope="row">demande de financement PIA</th><td>Oui</td><td>Non</td></tr>' in html
+    assert "Modification du dossier" in html
+
+
+@pytest.mark.parametrize("pk_offset", [1000])
+def test_an_unknown_challenge_is_404(manager_client, pk_offset):
+    assert manager_client.get(reverse("backoffice:challenge", args=[pk_offset])).status_code == 404

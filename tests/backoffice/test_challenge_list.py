@@ -1,0 +1,265 @@
+import datetime as dt
+import io
+import re
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from lifecycle.enums import AdministrationKind, AuditKind, ChallengeState
+from lifecycle.models import AuditEvent, Challenge
+from notifications.enums import DeliveryStatus
+from notifications.models import Notification
+from tests.factories import AdministrationFactory, ChallengeFactory, PromotionFactory
+
+PARIS = ZoneInfo("Europe/Paris")
+S = ChallengeState
+URL = reverse("backoffice:challenges")
+
+
+def names(response):
+    """The challenge names of the list's rows, in order."""
+    html = response.content.decode()
+    return re.findall(r'<th scope="row"><a href="/[^"]*">([^<]+)</a></th>', html)
+
+
+@pytest.fixture
+def cases(db):
+    eig2 = PromotionFactory(number=2, name="EIG 2")
+    eig3 = PromotionFactory(number=3, name="EIG 3")
+    intérieur = AdministrationFactory(name="Ministère de l’Intérieur", kind=AdministrationKind.MINISTRY)
+    lyon = AdministrationFactory(name="Région Occitanie", kind=AdministrationKind.TERRITORIAL_AUTHORITY)
+    cnil = AdministrationFactory(name="CNIL", kind=AdministrationKind.INDEPENDENT_AUTHORITY)
+    rows = [
+        ("Bases adresses", eig3, intérieur, S.SUBMITTED, True, dt.datetime(2018, 6, 1, 9, 30, tzinfo=PARIS)),
+        (
+            "Cartographie des aides",
+            eig3,
+            lyon,
+            S.SELECTED,
+            False,
+            dt.datetime(2018, 7, 5, 18, 0, tzinfo=PARIS),
+        ),
+        ("Accès aux données", eig3, cnil, S.PRESELECTED, False, None),
+        ("Déclic", eig2, intérieur, S.RUNNING, True, dt.datetime(2017, 11, 2, 8, 0, tzinfo=PARIS)),
+    ]
+    created = {}
+    for name, promotion, administration, state, pia, changed in rows:
+        created[name] = ChallengeFactory(
+            name=name,
+            promotion=promotion,
+            administration=administration,
+            state=state,
+            pia_requested=pia,
+            pia_amount=Decimal("105000.00") if pia else None,
+            state_changed_at=changed,
+            dossier_rows=False,
+        )
+    return {"eig2": eig2, "eig3": eig3, **created}
+
+
+def test_default_order_is_by_name(manager_client, cases):
+    response = manager_client.get(URL)
+    assert names(response) == ["Accès aux données", "Bases adresses", "Cartographie des aides", "Déclic"]
+    assert "4 défis trouvés" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"state": "submitted"}, ["Bases adresses"]),
+        ({"promotion": "eig2"}, ["Déclic"]),
+        ({"kind": "ministry"}, ["Bases adresses", "Déclic"]),
+        ({"pia": "oui"}, ["Bases adresses", "Déclic"]),
+        ({"pia": "non"}, ["Accès aux données", "Cartographie des aides"]),
+        ({"pia": "non", "kind": "independent_authority"}, ["Accès aux données"]),
+        ({"q": "cartographie"}, ["Cartographie des aides"]),
+        ({"q": "Intérieur"}, ["Bases adresses", "Déclic"]),
+        ({"q": "occitanie"}, ["Cartographie des aides"]),
+        ({"q": "introuvable"}, []),
+    ],
+)
+def test_filters_and_search(manager_client, cases, query, expected):
+    if query.get("promotion"):
+        query = {**query, "promotion": cases[query["promotion"]].pk}
+    assert names(manager_client.get(URL, query)) == expected
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("-nom", ["Déclic", "Cartographie des aides", "Bases adresses", "Accès aux données"]),
+        ("administration", ["Accès aux données", "Bases adresses", "Déclic", "Cartographie des aides"]),
+        ("etat", ["Bases adresses", "Accès aux données", "Cartographie des aides", "Déclic"]),
+        ("-etat", ["Déclic", "Cartographie des aides", "Accès aux données", "Bases adresses"]),
+        ("changement", ["Déclic", "Bases adresses", "Cartographie des aides", "Accès aux données"]),
+        ("-changement", ["Cartographie des aides", "Bases adresses", "Déclic", "Accès aux données"]),
+    ],
+)
+def test_sort(manager_client, cases, sort, expected):
+    assert names(manager_client.get(URL, {"tri": sort})) == expected
+
+
+def test_column_headers_sort_and_reverse_the_sort(manager_client, cases):
+    html = manager_client.get(URL, {"state": "submitted", "page": "2"}).content.decode()
+    assert '<th scope="col" aria-sort="ascending"><a href="?state=submitted&amp;tri=-nom"' in html
+    assert '<th scope="col"><a href="?state=submitted&amp;tri=etat"' in html
+    html = manager_client.get(URL, {"tri": "-etat"}).content.decode()
+    assert '<th scope="col" aria-sort="descending"><a href="?tri=etat"' in html
+
+
+def test_an_invalid_filter_shows_everything_with_a_message(manager_client, cases):
+    response = manager_client.get(URL, {"state": "nowhere"})
+    assert len(names(response)) == 4
+    assert "Certains filtres ne sont pas valides" in response.content.decode()
+
+
+def test_pagination_shows_25_rows_a_page_and_keeps_the_filters(manager_client, db):
+    promotion = PromotionFactory(number=7)
+    administration = AdministrationFactory()
+    Challenge.objects.bulk_create(
+        Challenge(name=f"Défi {n:03d}", promotion=promotion, administration=administration) for n in range(60)
+    )
+    first = manager_client.get(URL, {"promotion": promotion.pk})
+    html = first.content.decode()
+    assert names(first) == [f"Défi {n:03d}" for n in range(25)]
+    assert 'aria-current="page"' in html
+    assert f'title="Page 2"\n               href="?promotion={promotion.pk}&amp;page=2">2</a>' in html
+    assert '<input type="search" name="q" class="fr-input" id="id_q">' in html
+    third = manager_client.get(URL, {"promotion": promotion.pk, "page": 3})
+    assert names(third) == [f"Défi {n:03d}" for n in range(50, 60)]
+
+
+CSV_HEADER = (
+    "Identifiant;Défi;Administration;Nature de l’administration;Promotion;État;"
+    "Financement PIA demandé;Montant PIA (€);Coût total employeur (€);"
+    "Dernier changement d’état (heure de Paris)"
+)
+
+
+def test_csv_export_of_the_filtered_list(manager_client, cases):
+    response = manager_client.get(
+        reverse("backoffice:challenges_export", args=["csv"]), {"kind": "ministry", "tri": "-nom"}
+    )
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="defis.csv"'
+    declic, bases = cases["Déclic"].pk, cases["Bases adresses"].pk
+    assert response.content.decode("utf-8-sig") == (
+        f"{CSV_HEADER}\r\n"
+        f"{declic};Déclic;Ministère de l’Intérieur;Ministère ou service de l’État;EIG 2;En cours;Oui;"
+        "105000.00;150000.00;02/11/2017 08:00\r\n"
+        f"{bases};Bases adresses;Ministère de l’Intérieur;Ministère ou service de l’État;EIG 3;Déposé;Oui;"
+        "105000.00;150000.00;01/06/2018 09:30\r\n"
+    )
+    assert response.content.startswith("\ufeff".encode())
+
+
+def test_xlsx_export_has_every_matching_row_beyond_one_page(manager_client, cases):
+    promotion = cases["eig3"]
+    administration = AdministrationFactory(name="Ministère des Armées")
+    Challenge.objects.bulk_create(
+        Challenge(name=f"Z défi {n:02d}", promotion=promotion, administration=administration)
+        for n in range(30)
+    )
+    response = manager_client.get(
+        reverse("backoffice:challenges_export", args=["xlsx"]), {"promotion": promotion.pk}
+    )
+    assert response["Content-Disposition"] == 'attachment; filename="defis.xlsx"'
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert ";".join(rows[0]) == CSV_HEADER
+    assert len(rows) == 1 + 3 + 30
+    assert rows[1][1:] == (
+        "Accès aux données",
+        "CNIL",
+        "Autorité administrative indépendante",
+        "EIG 3",
+        "Présélectionné",
+        "Non",
+        None,
+        150000,
+        None,
+    )
+    assert rows[2][1] == "Bases adresses"
+    assert rows[2][7] == 105000
+    assert rows[2][9] == dt.datetime(2018, 6, 1, 9, 30)
+    assert rows[-1][1] == "Z défi 29"
+
+
+def test_export_links_carry_the_filters(manager_client, cases):
+    html = manager_client.get(URL, {"state": "submitted", "page": "1"}).content.decode()
+    assert f'href="{reverse("backoffice:challenges_export", args=["csv"])}?state=submitted"' in html
+
+
+# Bulk transitions -------------------------------------------------------------------------------
+
+
+def test_bulk_transition_moves_each_row_audits_it_and_reports_refusals(manager_client, manager, db):
+    promotion = PromotionFactory(number=9)
+    first = ChallengeFactory(promotion=promotion, state=S.SUBMITTED, name="Alpha")
+    second = ChallengeFactory(promotion=promotion, state=S.SUBMITTED, name="Bravo")
+    running = ChallengeFactory(promotion=promotion, state=S.RUNNING, name="Charlie")
+    back = f"{URL}?state=submitted"
+
+    response = manager_client.post(
+        reverse("backoffice:bulk_transition"),
+        {
+            "transition": "preselect",
+            "reason": "Comité du 2 juillet",
+            "hold_mail": "1",
+            "challenges": [first.pk, second.pk, running.pk],
+            "next": back,
+        },
+        follow=True,
+    )
+
+    assert response.redirect_chain == [(back, 302)]
+    html = response.content.decode()
+    assert "« Présélectionner » : 2 défis modifiés." in html
+    assert "« Charlie » : « Présélectionner » n’est pas possible depuis l’état « En cours »." in html
+    for challenge in (first, second):
+        challenge.refresh_from_db()
+        assert challenge.state == S.PRESELECTED
+        event = AuditEvent.objects.get(challenge=challenge, kind=AuditKind.TRANSITION)
+        assert (event.transition, event.reason, event.actor) == ("preselect", "Comité du 2 juillet", manager)
+    running.refresh_from_db()
+    assert running.state == S.RUNNING
+    assert not AuditEvent.objects.filter(challenge=running, kind=AuditKind.TRANSITION).exists()
+    mails = Notification.objects.filter(challenge__in=[first, second])
+    assert mails.exists()
+    assert set(mails.values_list("status", flat=True)) == {DeliveryStatus.HELD}
+
+
+def test_bulk_transition_without_a_reason_is_refused_per_row(manager_client, db):
+    challenge = ChallengeFactory(state=S.SUBMITTED, name="Delta", dossier_rows=False)
+    response = manager_client.post(
+        reverse("backoffice:bulk_transition"),
+        {"transition": "reject", "reason": " ", "challenges": [challenge.pk]},
+        follow=True,
+    )
+    assert "« Delta » : Cette décision doit être motivée : indiquez un motif." in response.content.decode()
+    challenge.refresh_from_db()
+    assert challenge.state == S.SUBMITTED
+
+
+def test_bulk_transition_needs_a_selection_and_an_action(manager_client, db):
+    challenge = ChallengeFactory(state=S.SUBMITTED, dossier_rows=False)
+    response = manager_client.post(
+        reverse("backoffice:bulk_transition"), {"transition": "withdraw"}, follow=True
+    )
+    assert "Sélectionnez au moins un défi." in response.content.decode()
+    response = manager_client.post(
+        reverse("backoffice:bulk_transition"),
+        {"challenges": [challenge.pk], "next": "https://ailleurs.example/"},
+    )
+    assert response["Location"] == URL
+
+
+def test_the_bulk_form_is_on_the_list(manager_client, cases):
+    html = manager_client.get(URL).content.decode()
+    bases = cases["Bases adresses"].pk
+    assert f'<input type="checkbox" name="challenges" value="{bases}" id="select-{bases}">' in html
+    assert '<select class="fr-select" id="bulk-transition" name="transition" required>' in html
+    assert '<label class="fr-label" for="bulk-hold-mail">Retenir les e-mails pour relecture</label>' in html

@@ -1,0 +1,117 @@
+"""The September recruitment call and the submission deadline: the work their dates trigger.
+
+Each function is a plain domain function run by a scheduled job (`triggers.jobs`) and safe to run
+again: a second run changes nothing (only selected challenges move, the closing is recorded once,
+a reminder is written once per key and recipient). Each one also checks that its work still
+makes sense when it runs late (a worker was down): no reminder after the deadline, no opening
+after the closing (the lifecycle's guard refuses it).
+"""
+
+import datetime as dt
+import logging
+import math
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lifecycle import clock, services
+from lifecycle.actors import SYSTEM
+from lifecycle.enums import ChallengeState, TransitionName
+from lifecycle.models import Challenge
+from notifications import outbox
+from notifications.enums import MessageEvent
+from triggers.models import RecruitmentClosure
+from triggers.signals import recruitment_closed
+
+logger = logging.getLogger(__name__)
+DAY = dt.timedelta(days=1)
+
+
+@dataclass
+class Opening:
+    moved: list = field(default_factory=list)
+    refused: dict = field(default_factory=dict)  # challenge: reasons
+
+
+def open_recruitment(call) -> Opening:
+    """Move every selected challenge of the call to recruiting, as the system: through the one
+    transition function, so each move is guarded, audited and announced to its administration."""
+    outcome = Opening()
+    selected = Challenge.objects.filter(promotion_id=call.promotion_id, state=ChallengeState.SELECTED)
+    for challenge in selected.order_by("pk"):
+        try:
+            services.transition(
+                challenge,
+                TransitionName.OPEN_RECRUITMENT,
+                by=SYSTEM,
+                reason=_("Ouverture de l’appel à candidatures de la promotion %(promotion)s.")
+                % {"promotion": call.promotion},
+            )
+        except services.TransitionRefused as refusal:
+            outcome.refused[challenge] = refusal.reasons
+            logger.warning("Recruitment opening refused for challenge %s: %s", challenge.pk, refusal)
+        else:
+            outcome.moved.append(challenge)
+    return outcome
+
+
+def close_recruitment(call) -> RecruitmentClosure | None:
+    """Record that the call's recruitment is closed, once per closing moment; None before it."""
+    closes_at = call.recruitment_closes_at
+    if closes_at is None or clock.now() < closes_at:
+        return None
+    with transaction.atomic():
+        closure, created = RecruitmentClosure.objects.get_or_create(
+            call=call, closes_at=closes_at, defaults={"recorded_at": clock.now()}
+        )
+        if created:
+            logger.info(
+                "Recruitment call of %s closed (closing time %s)", call.promotion, closes_at.isoformat()
+            )
+            recruitment_closed.send(sender=RecruitmentClosure, call=call, closure=closure)
+    return closure
+
+
+def accepts_applications(call, *, now=None) -> bool:
+    """Whether the call takes applications now: open, and not closed (by the clock or by its job)."""
+    now = now or clock.now()
+    if call.recruitment_opens_at is None or now < call.recruitment_opens_at:
+        return False
+    if call.recruitment_closes_at is None:
+        return True
+    return (
+        now < call.recruitment_closes_at
+        and not call.recruitment_closures.filter(closes_at=call.recruitment_closes_at).exists()
+    )
+
+
+def days_before(moment, days: int):
+    """The same wall-clock time in Paris `days` days earlier, across a daylight-saving change."""
+    local = timezone.make_naive(moment)
+    return timezone.make_aware(local - dt.timedelta(days=days))
+
+
+def remind_submission_deadline(call, days: int) -> list:
+    """Remind the administrations whose dossier is still a draft that the deadline is near.
+
+    Nothing once the deadline has passed, nor when a later reminder is already due (a worker
+    that was down for a week sends the one-day reminder, not both). The key holds the deadline:
+    moving the deadline reminds again, running twice does not.
+    """
+    deadline, now = call.submission_deadline, clock.now()
+    if deadline is None or now >= deadline:
+        return []
+    later = [other for other in settings.SUBMISSION_REMINDER_DAYS if other < days]
+    if any(now >= days_before(deadline, other) for other in later):
+        return []
+    days_left = math.ceil((deadline - now) / DAY)
+    key = f"deadline-{call.pk}-{timezone.localtime(deadline):%Y%m%dT%H%M}-{days}d"
+    written = []
+    drafts = Challenge.objects.filter(promotion_id=call.promotion_id, state=ChallengeState.DRAFT)
+    for challenge in drafts.select_related("promotion__call", "administration").order_by("pk"):
+        with transaction.atomic():
+            written += outbox.queue(challenge, MessageEvent.DEADLINE_REMINDER, key=key, days_left=days_left)
+    return written
