@@ -1,0 +1,29 @@
+"""French first, English on request, through Django's i18n and the compiled catalogue."""
+
+from django.urls import reverse
+
+from accounts.enums import Role
+from accounts.services import create_user
+
+
+def test_pages_are_french_by_default(client, db):
+    page = client.get(reverse("login")).content.decode()
+    assert '<html lang="fr"' in page
+    assert ">Identifiant</label>" in page
+
+
+def test_the_language_switch_turns_the_interface_to_english(client, db):
+    client.force_login(create_user("gestionnaire", role=Role.PROGRAMME_MANAGER))
+    response = client.post(
+        reverse("set_language"), {"language": "en", "next": reverse("backoffice:dashboard")}
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("backoffice:dashboard")).content.decode()
+    assert '<html lang="en"' in page
+    assert "Tableau de bord" not in page
+    assert ">Français</button>" in page
+
+
+def test_the_sign_in_page_in_english(client, db):
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ">Username</label>" in page
