@@ -77,7 +77,8 @@ def _moment(value, language):
 
 
 def case_url(challenge) -> str:
-    path = reverse("admin:lifecycle_challenge_change", args=[challenge.pk])
+    """The dossier's page in the administrations' portal: the messages go to the administration."""
+    path = reverse("portal:dossier", args=[challenge.pk])
     return settings.SITE_URL.rstrip("/") + path
 
 

@@ -187,7 +187,7 @@ def test_promotion_3_challenges_are_complete_dossiers(loaded):
 
 def test_the_demo_manager_logs_into_the_admin_and_sees_the_challenges(loaded):
     assert (
-        "Connexion : http://127.0.0.1:8000/admin/ — identifiant gestionnaire, mot de passe demo-eig-2018"
+        "Connexion : http://127.0.0.1:8000/ — identifiant gestionnaire, mot de passe demo-eig-2018"
         in loaded
     )
     client = Client()

@@ -51,7 +51,7 @@ def test_a_move_is_announced_by_email_to_every_contact(
     assert message.get_content_charset() == "utf-8"
     body = message.get_content()
     assert "Dossier très solide" in body
-    assert f"http://127.0.0.1:8000/admin/lifecycle/challenge/{challenge.pk}/change/" in body
+    assert f"http://127.0.0.1:8000/dossiers/{challenge.pk}/" in body
     sent = Notification.objects.get(recipient_email="contact@numerique.gouv.fr")
     assert message["Message-ID"].strip() == sent.message_id
     assert sent.idempotency_key == f"audit-{sent.audit_event_id}:preselected:contact@numerique.gouv.fr"

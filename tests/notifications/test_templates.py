@@ -97,4 +97,4 @@ def test_the_preview_renders_a_template_with_a_real_case(manager_client):
 
     assert '<p id="preview-subject">[EIG] Décision du jury pour « Signaux faibles »</p>' in page
     assert "Motif : (le motif de la décision)" in page
-    assert f"/admin/lifecycle/challenge/{challenge.pk}/change/" in page
+    assert f"http://127.0.0.1:8000/dossiers/{challenge.pk}/" in page

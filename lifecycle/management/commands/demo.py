@@ -31,7 +31,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Démo déjà chargée : comptes vérifiés.")
         self.stdout.write(
-            f"Connexion : http://127.0.0.1:8000/admin/ — identifiant {result.manager}, "
+            f"Connexion : http://127.0.0.1:8000/ — identifiant {result.manager}, "
             f"mot de passe {result.password}"
         )
         for username, role in result.accounts:
