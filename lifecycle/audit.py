@@ -36,11 +36,70 @@ def _canonical_time(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
-def compute_hash(prev_hash: str, values: dict) -> str:
-    content = {name: values[name] for name in HASHED_FIELDS}
-    content["created_at"] = _canonical_time(values["created_at"])
-    payload = json.dumps([prev_hash, content], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+# The hashed payload is json.dumps([prev_hash, content], sort_keys=True, ensure_ascii=False,
+# separators=(",", ":")), content being the HASHED_FIELDS with created_at in canonical form. It is
+# assembled here field by field, in the sorted order of the keys, with one reused encoder: the
+# same characters, several times faster (audit verify hashes every event of the trail).
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+_encode_string = json.encoder.encode_basestring  # what the encoder uses when ensure_ascii=False
+
+
+def _json(value) -> str:
+    kind = type(value)
+    if kind is str:
+        return _encode_string(value)
+    if value is None:
+        return "null"
+    if kind is int:
+        return int.__repr__(value)
+    return _ENCODER.encode(value)
+
+
+def _content_hash(
+    prev_hash,
+    challenge_id,
+    kind,
+    actor_id,
+    actor_label,
+    created_at,
+    transition,
+    from_state,
+    to_state,
+    reason,
+    changes,
+) -> str:
+    payload = "".join(
+        (
+            "[",
+            _json(prev_hash),
+            ',{"actor_id":',
+            _json(actor_id),
+            ',"actor_label":',
+            _json(actor_label),
+            ',"challenge_id":',
+            _json(challenge_id),
+            ',"changes":',
+            _ENCODER.encode(changes),
+            ',"created_at":',
+            _encode_string(_canonical_time(created_at)),
+            ',"from_state":',
+            _json(from_state),
+            ',"kind":',
+            _json(kind),
+            ',"reason":',
+            _json(reason),
+            ',"to_state":',
+            _json(to_state),
+            ',"transition":',
+            _json(transition),
+            "}]",
+        )
+    )
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def compute_hash(prev_hash: str, values: dict) -> str:
+    return _content_hash(prev_hash, *[values[name] for name in HASHED_FIELDS])
 
 
 def _values(challenge, kind, *, by, transition="", from_state="", to_state="", reason="", changes=None):
@@ -116,12 +175,11 @@ def verify(*, chunk_size: int = 5000, progress=None) -> Verification:
     rows = AuditEvent.objects.order_by("id").values_list("id", "prev_hash", "hash", *HASHED_FIELDS)
     for row in rows.iterator(chunk_size=chunk_size):
         event_id, prev_hash, stored_hash, *content = row
-        values = dict(zip(HASHED_FIELDS, content, strict=True))
         if prev_hash != previous:
             return Verification(
                 checked, event_id, f"le lien vers l’événement précédent est rompu (#{event_id})"
             )
-        if compute_hash(prev_hash, values) != stored_hash:
+        if _content_hash(prev_hash, *content) != stored_hash:
             return Verification(checked, event_id, f"le contenu de l’événement #{event_id} a été modifié")
         previous = stored_hash
         checked += 1

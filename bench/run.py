@@ -1,0 +1,641 @@
+"""`make bench`: measure the engine side by side in one run and write docs/benchmarks.md.
+
+    .venv/bin/python bench/run.py            # PostgreSQL N = 1,000 / 10,000 / 100,000; SQLite 1,000 / 10,000
+    .venv/bin/python bench/run.py --quick    # small sizes, a couple of minutes
+    .venv/bin/python bench/run.py --no-sqlite --output /tmp/bench.md
+
+Creates its own databases (PostgreSQL `eig_bench` at BENCH_PG, default
+postgres://postgres@127.0.0.1:5432; a SQLite file in a temporary folder), migrates them, runs
+bench/measure.py in one process per database, then drops them. Never touches `eig` or `test_*`.
+Benchmarks are not tests: nothing here fails on a slow figure, it reports it against the target.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+TARGETS = {
+    "ratio": 3.0,  # a transition costs at most 3x the bare update
+    "transitions": 300,  # per second on PostgreSQL
+    "p95_ms": 150,  # every page at 100,000 challenges
+    "delivery_ratio": 0.5,  # at least half the speed of raw smtplib
+    "verify": 200_000,  # events per second
+    "import": 1_000,  # rows per second
+}
+
+
+def log(message):
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def run(command, env, **kwargs):
+    return subprocess.run(command, cwd=ROOT, env=env, check=True, **kwargs)
+
+
+def machine() -> dict:
+    cpu = ""
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    memory = ""
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal"):
+            memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    import django
+
+    return {
+        "nproc": os.cpu_count(),
+        "memory": memory,
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "kernel": platform.release(),
+    }
+
+
+def pg_admin(sql: str, base: str):
+    import psycopg
+
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def measure_database(label, url, sizes, args, extra_skip=()):
+    env = os.environ.copy()
+    env.update(
+        {
+            "DATABASE_URL": url,
+            # As in production: DEBUG off (no query log, no debug templates).
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "bench-" + os.urandom(16).hex(),
+            "Q_QUEUE": "eig-bench",
+            "LOG_LEVEL": "ERROR",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+            "MEDIA_ROOT": tempfile.mkdtemp(prefix="eig-bench-media-"),
+        }
+    )
+    env.pop("REDIS_URL", None)
+    if args.redis:
+        env["BENCH_REDIS_URL"] = args.redis
+    log(f"{label}: migrate")
+    run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env)
+    output = Path(tempfile.mkstemp(prefix=f"eig-bench-{label}-", suffix=".json")[1])
+    skip = ",".join([*args.skip, *extra_skip])
+    command = [
+        PYTHON,
+        "bench/measure.py",
+        "--sizes",
+        ",".join(map(str, sizes)),
+        "--transitions",
+        str(args.transitions),
+        "--requests",
+        str(args.requests),
+        "--verify-events",
+        str(args.verify_events),
+        "--import-rows",
+        str(args.import_rows),
+        "--messages",
+        str(args.messages),
+        "--output",
+        str(output),
+    ]
+    if skip:
+        command += ["--skip", skip]
+    log(f"{label}: " + " ".join(command[1:]))
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, env=env)
+    result = json.loads(output.read_text()) if output.exists() and output.stat().st_size else {}
+    result["returncode"] = done.returncode
+    result["wall_seconds"] = time.perf_counter() - started
+    output.unlink(missing_ok=True)
+    return result
+
+
+# Markdown ----------------------------------------------------------------------------------------
+
+
+def fmt(value, digits=0):
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}".replace(",", " ")
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", " ")
+    return str(value)
+
+
+def verdict(ok: bool) -> str:
+    return "**met**" if ok else "**missed**"
+
+
+SERVICE_LABELS = {
+    "service_orm_default": "`transition()`, ORM broker, `DATABASE_CONN_MAX_AGE=0` (the defaults)",
+    "service_orm_persistent": "`transition()`, ORM broker, persistent connection",
+    "service_redis_persistent": "`transition()`, Redis broker, persistent connection (production)",
+    "service_redis_shared_broker": "`transition()`, Redis, persistent, one broker for all enqueues (*)",
+    "service_core_only": "`transition()` with no receivers: no outbox, no mentoring (**)",
+}
+
+
+def transitions_section(results) -> list[str]:
+    lines = [
+        "## 1. Transitions",
+        "",
+        "`preselect` (submitted → preselected, with a reason) on challenges loaded beforehand, "
+        "each way on its own challenges, interleaved in 3 rounds in one process, autocommit (one "
+        "transaction per move): a bare `Challenge.objects.filter(pk=…).update(state=…)`; "
+        "django-fsm-2's `challenge.preselect(); challenge.save()`; `lifecycle.services.transition` "
+        "(row lock, rights, guards, audit hash chain, the outbox rows written through "
+        "`transition_applied`, their django-q2 tasks enqueued on commit, `transition_committed`) "
+        "in three configurations of the task broker and of the database connection, and in two "
+        "diagnostic variants marked (*) and (**).",
+        "",
+        "| database | N | way | moves | moves/s | ÷ bare update | ÷ fsm + save() | outbox rows / move "
+        "| target ≥ 300/s and ≤ 3× (PostgreSQL) |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---|",
+    ]
+    notes = []
+    for label, result in results.items():
+        for size, entry in result.get("sizes", {}).items():
+            t = entry.get("transitions")
+            if not t:
+                continue
+            update, fsm = t["bare_update"], t["fsm_save"]
+            lines.append(
+                f"| {label} | {fmt(int(size))} | bare `update()` | {update['count']} "
+                f"| {fmt(update['per_second'])} | 1.0× | | 0 | |"
+            )
+            lines.append(
+                f"| {label} | {fmt(int(size))} | fsm `preselect()` + `save()` | {fsm['count']} "
+                f"| {fmt(fsm['per_second'])} | {t['ratio_fsm_vs_update']:.1f}× | 1.0× | 0 | |"
+            )
+            queries = t.get("queries")
+            if queries:
+                verbs = ", ".join(f"{count} {verb}" for verb, count in queries["service_orm_by_verb"].items())
+                notes.append(
+                    f"{label}, N = {fmt(int(size))}: one `transition()` (ORM broker) sends "
+                    f"{queries['service_orm']} SQL statements ({verbs}); the bare update sends "
+                    f"{queries['bare_update']}."
+                )
+            for key, title in SERVICE_LABELS.items():
+                figures = t.get(key)
+                if not figures:
+                    continue
+                speed, ratio = figures["per_second"], figures["ratio_vs_update"]
+                target = ""
+                if label == "postgresql":
+                    target = (
+                        f"speed {verdict(speed >= TARGETS['transitions'])}, "
+                        f"ratio {verdict(ratio <= TARGETS['ratio'])}"
+                    )
+                lines.append(
+                    f"| {label} | {fmt(int(size))} | {title} | {figures['count']} | {fmt(speed)} "
+                    f"| {ratio:.1f}× | {figures['ratio_vs_fsm']:.1f}× "
+                    f"| {0 if key == 'service_core_only' else t['notifications_per_transition']:.1f} "
+                    f"| {target} |"
+                )
+    lines += ["", *[f"- {note}" for note in notes]]
+    lines += [
+        "",
+        "(*) not the code as it is: django-q2's `async_task` builds a broker for every call when none "
+        "is given (with Redis, a new client, which also reads the package metadata); this row "
+        "passes one shared broker, to show what `notifications.outbox.enqueue` would save by "
+        "creating one broker per batch (`async_task(..., broker=broker)`).",
+        "",
+        "(**) not the code as it runs either: the receivers of `transition_applied` and "
+        "`transition_committed` (the notification outbox, mentoring) are disconnected for these "
+        "moves, to show the cost of the core alone (lock, rights, guards, state, audit chain).",
+    ]
+    return lines
+
+
+def pages_section(results) -> list[str]:
+    lines = [
+        "## 2. Back-office pages",
+        "",
+        "Django's test `Client`, logged in as a programme manager, one warm-up request then the "
+        "measured ones; SQL queries counted with `CaptureQueriesContext` (max over the requests; "
+        "the session and user lookups included). Time is the whole request through the middleware "
+        "and the template, in the bench process.",
+        "",
+        "| database | page | N | status | bytes | queries | p50 ms | p95 ms | target |",
+        "|---|---|---:|---|---:|---:|---:|---:|---|",
+    ]
+    for label, result in results.items():
+        by_page: dict[str, list] = {}
+        for size, entry in result.get("sizes", {}).items():
+            for page, figures in (entry.get("pages") or {}).items():
+                by_page.setdefault(page, []).append((int(size), figures))
+        for page, rows in by_page.items():
+            counts = [figures["queries"] for _size, figures in rows]
+            constant = max(counts) == min(counts)
+            for size, figures in sorted(rows, key=lambda pair: pair[0]):
+                target = f"queries {'constant' if constant else 'grow with N'}"
+                if size >= 100_000:
+                    target += f"; p95 {verdict(figures['p95_ms'] < TARGETS['p95_ms'])}"
+                lines.append(
+                    f"| {label} | {page} | {fmt(size)} | {','.join(map(str, figures['status']))} "
+                    f"| {fmt(figures['bytes'])} | {figures['queries']} | {figures['p50_ms']:.1f} "
+                    f"| {figures['p95_ms']:.1f} | {target} |"
+                )
+    return lines
+
+
+def delivery_section(results) -> list[str]:
+    lines = []
+    for label, result in results.items():
+        d = result.get("delivery")
+        if not d:
+            continue
+        raw = d["raw_smtplib"]["per_second"]
+        lines += [
+            "## 3. Delivery of notifications",
+            "",
+            f"Outbox rows (bulk-created, pending) delivered to an `aiosmtpd` server started by the "
+            f"bench on a free loopback port ({label}); raw `smtplib` sends the same messages "
+            "(subject, body, Message-ID and idempotency headers) over one connection. Cluster: the "
+            "tasks are first enqueued by `notifications.outbox.enqueue` (one "
+            "`notifications.tasks.deliver` task per message) from another process, then "
+            "`manage.py qcluster` starts with `Q_WORKERS=2`; the clock runs from the cluster's "
+            "start (its start-up included) until every message is sent or the time limit. The "
+            "one-minute sweep schedule is held back during the cluster runs, so that the figure is "
+            "the per-task path's.",
+            "",
+            "| path | messages sent | seconds | messages/s | ÷ raw smtplib | target ≥ 0.5 |",
+            "|---|---:|---:|---:|---:|---|",
+            f"| raw `smtplib`, one connection | {fmt(d['messages'])} | {d['raw_smtplib']['seconds']:.1f} "
+            f"| {fmt(raw)} | 1.00 | |",
+        ]
+        paths = [
+            ("send_due", "`delivery.send_due()` (the sweep), one reused connection, one process"),
+            (
+                "deliver_in_process",
+                "`delivery.deliver(id)` in a loop, a new SMTP connection each, one process",
+            ),
+            ("cluster_orm", "django-q2 cluster, 2 workers, ORM broker, one task per message"),
+            ("cluster_redis", "django-q2 cluster, 2 workers, Redis broker, one task per message"),
+        ]
+        for key, title in paths:
+            figures = d.get(key)
+            if not figures:
+                continue
+            if "error" in figures:
+                lines.append(f"| {title} | failed: {figures['error'][:200]} | | | | |")
+                continue
+            sent = figures.get("sent", figures.get("messages", d["messages"]))
+            note = ""
+            if "enqueue_seconds" in figures:
+                note = (
+                    f" (enqueueing {fmt(figures['messages'])} tasks took {figures['enqueue_seconds']:.1f} s"
+                )
+                note += ")" if figures["complete"] else f"; stopped after {figures['seconds']:.0f} s)"
+            ratio = figures["per_second"] / raw
+            lines.append(
+                f"| {title}{note} | {fmt(sent)} | {figures['seconds']:.1f} | {fmt(figures['per_second'])} "
+                f"| {ratio:.2f} | {verdict(ratio >= TARGETS['delivery_ratio'])} |"
+            )
+    return lines
+
+
+def verify_section(results) -> list[str]:
+    lines = [
+        "## 4. Audit verification",
+        "",
+        "`lifecycle.audit.verify()` over the whole chain, in the bench process, when the synthetic "
+        "data first reaches the wanted number of events; then `manage.py audit verify` (process "
+        "start-up included). *Hashing alone*: the canonical JSON and SHA-256 of 100 000 events "
+        "already in memory, no database: the ceiling of one process on this machine.",
+        "",
+        "| database | events | intact | seconds | events/s | `manage.py audit verify` s "
+        "| hashing alone, events/s | target ≥ 200 000/s |",
+        "|---|---:|---|---:|---:|---:|---:|---|",
+    ]
+    for label, result in results.items():
+        v = result.get("verify")
+        if not v:
+            continue
+        command = v.get("command", {})
+        lines.append(
+            f"| {label} | {fmt(v['events'])} | {'yes' if v['intact'] else 'NO: ' + v['problem']} "
+            f"| {v['seconds']:.1f} | {fmt(v['per_second'])} | {command.get('seconds', 0):.1f} "
+            f"| {fmt(v.get('hash_only_per_second'))} "
+            f"| {verdict(v['per_second'] >= TARGETS['verify'])} |"
+        )
+    return lines
+
+
+def import_section(results) -> list[str]:
+    lines = [
+        "## 5. Import",
+        "",
+        "A YAML of new challenges shaped like `lifecycle/data/eig-defis-2017-2019.yml` (200 new "
+        "administrations, 1-3 EIG positions each): `manage.py import_challenges FILE` (process "
+        "start-up included), then `importing.read_records` + `validate` + `write` in the bench "
+        "process on a second file of the same size.",
+        "",
+        "| database | rows | command s | command rows/s | library s (read / validate) | library rows/s "
+        "| target ≥ 1 000/s |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for label, result in results.items():
+        i = result.get("import")
+        if not i:
+            continue
+        lines.append(
+            f"| {label} | {fmt(i['rows'])} | {i['seconds']:.1f} | {fmt(i['per_second'])} "
+            f"| {i['library_seconds']:.1f} ({i['read_seconds']:.1f} / {i['validate_seconds']:.1f}) "
+            f"| {fmt(i['library_per_second'])} | {verdict(i['per_second'] >= TARGETS['import'])} |"
+        )
+    return lines
+
+
+def generation_section(results) -> list[str]:
+    lines = [
+        "## Synthetic data",
+        "",
+        "Challenges bulk-created in the `submitted` state (2 mentors and 2 EIG positions each; 50 "
+        "administrations with one contact account), with 20 audit events each (created, 18 dossier "
+        "changes, submit) written through `lifecycle.audit.record_many` in chunks of 2 000 "
+        "challenges, so the hash chain stays valid (checked by section 4). Each size adds to the "
+        "previous one, plus the challenges the transition benchmark consumes.",
+        "",
+        "| database | N | challenges | audit events | generation s (this step) | challenges/s |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for label, result in results.items():
+        for size, entry in result.get("sizes", {}).items():
+            g = entry["generation"]
+            speed = g["challenges_added"] / g["seconds"] if g["seconds"] else 0
+            lines.append(
+                f"| {label} | {fmt(int(size))} | {fmt(entry['challenges'])} | {fmt(entry['audit_events'])} "
+                f"| {g['seconds']:.1f} | {fmt(speed)} |"
+            )
+    return lines
+
+
+def summary_section(results) -> list[str]:
+    """One line per target of issue 6, from the PostgreSQL figures at the largest size."""
+    pg = results.get("postgresql") or {}
+    sizes = pg.get("sizes", {})
+    lines = [
+        "## Targets (PostgreSQL)",
+        "",
+        "| target | measured | verdict |",
+        "|---|---|---|",
+    ]
+    if sizes:
+        largest = max(sizes, key=int)
+        t = sizes[largest].get("transitions")
+        if t:
+            key = "service_redis_persistent" if "service_redis_persistent" in t else "service_orm_persistent"
+            figures = t[key]
+            lines.append(
+                f"| a transition ≥ 300/s (N = {fmt(int(largest))}, {SERVICE_LABELS[key]}) "
+                f"| {fmt(figures['per_second'])}/s "
+                f"(defaults: {fmt(t['service_orm_default']['per_second'])}/s) "
+                f"| {verdict(figures['per_second'] >= TARGETS['transitions'])} |"
+            )
+            lines.append(
+                f"| a transition ≤ 3× the bare update | {figures['ratio_vs_update']:.1f}× "
+                f"(core alone, no receivers: "
+                f"{t.get('service_core_only', {}).get('ratio_vs_update', 0):.1f}×) "
+                f"| {verdict(figures['ratio_vs_update'] <= TARGETS['ratio'])} |"
+            )
+        pages: dict[str, dict] = {}
+        for size, entry in sizes.items():
+            for page, figures in (entry.get("pages") or {}).items():
+                pages.setdefault(page, {})[int(size)] = figures
+        for page, by_size in pages.items():
+            counts = [by_size[size]["queries"] for size in sorted(by_size)]
+            lines.append(
+                f"| {page}: queries do not grow with N | {' → '.join(map(str, counts))} "
+                f"| {verdict(max(counts) == min(counts))} |"
+            )
+            top = max(by_size)
+            p95 = by_size[top]["p95_ms"]
+            lines.append(
+                f"| {page}: p95 < 150 ms at N = {fmt(top)} | {p95:.0f} ms "
+                f"| {verdict(p95 < TARGETS['p95_ms']) if top >= 100_000 else 'not measured at 100 000'} |"
+            )
+    d = pg.get("delivery")
+    if d:
+        raw = d["raw_smtplib"]["per_second"]
+        for key in ("cluster_redis", "cluster_orm"):
+            if key in d and "error" not in d[key]:
+                ratio = d[key]["per_second"] / raw
+                lines.append(
+                    f"| delivery ≥ ½ raw smtplib ({key.replace('_', ', ')} broker, 2 workers) "
+                    f"| {fmt(d[key]['per_second'])}/s vs {fmt(raw)}/s = {ratio:.2f} "
+                    f"| {verdict(ratio >= TARGETS['delivery_ratio'])} |"
+                )
+        if "send_due" in d:
+            ratio = d["send_due"]["per_second"] / raw
+            lines.append(
+                f"| (the sweep `send_due`, one connection) "
+                f"| {fmt(d['send_due']['per_second'])}/s = {ratio:.2f} "
+                f"| {verdict(ratio >= TARGETS['delivery_ratio'])} |"
+            )
+    v = pg.get("verify")
+    if v:
+        lines.append(
+            f"| audit verify ≥ 200 000 events/s | {fmt(v['per_second'])}/s over {fmt(v['events'])} events "
+            f"| {verdict(v['per_second'] >= TARGETS['verify'])} |"
+        )
+    i = pg.get("import")
+    if i:
+        lines.append(
+            f"| import ≥ 1 000 rows/s | {fmt(i['per_second'])}/s (`manage.py import_challenges`, "
+            f"{fmt(i['rows'])} rows) | {verdict(i['per_second'] >= TARGETS['import'])} |"
+        )
+    return lines
+
+
+READING = [
+    "## Reading the figures",
+    "",
+    "- The machine is shared: other engineers' test suites (pytest on SQLite and PostgreSQL, "
+    "headless Chromium) may run on the same 2 cores during the bench; the load average is given "
+    "above. Absolute figures move with it; the ratios, measured side by side in one process and "
+    "interleaved in rounds, are the sturdier figures.",
+    "- Transitions: a bare update is one statement; `transition()` sends some thirty (see the "
+    "note under the table): the row lock, the update, the chain head's lock, the event, "
+    "the head's update, then for every recipient of the notifications an idempotency check, a "
+    "template look-up and an insert; after the commit, one django-q2 enqueue per message and the "
+    "mentoring receiver. Each round trip to PostgreSQL costs a fraction of a millisecond, more when "
+    'the machine is loaded, so the cost follows the number of statements and "at most 3× a '
+    'one-statement update" cannot be reached while the outbox writes its rows one by one. What '
+    "would cut it: write the outbox rows of a move with one existence query and one `bulk_create` "
+    "(notifications/outbox.py), one broker for the enqueues of a move, and a persistent database "
+    "connection.",
+    "- With the defaults (ORM broker, `DATABASE_CONN_MAX_AGE=0`), django-q2's ORM broker calls "
+    "`close_old_connections()` before each enqueue made outside a transaction, which closes the "
+    "connection when its maximum age is 0: every message enqueued after a move costs a new "
+    "PostgreSQL connection. Setting `DATABASE_CONN_MAX_AGE` (e.g. 60) or using Redis removes it.",
+    "- Delivery through the cluster: each message is one task (pickled, signed, written to the "
+    "broker, fetched by a worker, its result saved in `django_q_task`), then `deliver()` claims the "
+    "row, reads it, opens an SMTP connection, sends, and saves the outcome. Raw `smtplib` only "
+    "writes to an open socket. The same `aiosmtpd` server (a thread of the bench process) receives "
+    "every path.",
+    "- The core of `transition()` alone (**) is already several times a bare update: it reads "
+    "the row with its promotion, call and administration under a lock, writes it, and appends to "
+    "the hash chain under the chain head's lock (three more statements), in a transaction of its "
+    "own; the outbox, the enqueues and the mentoring receiver are most of the rest.",
+    "- Pages: the query counts stay the same from 1 000 to 100 000 challenges; what grows with N "
+    "is the work inside some of those queries (rows read), not their number: `EXPLAIN ANALYZE` of "
+    "the dashboard's and the audit page's queries on a 100 000-challenge database shows which.",
+    "- Audit verification is bound by the CPU of one Python process: per event, Django decodes the "
+    "row (time stamp, JSON), then the canonical JSON and SHA-256 are computed again; *hashing "
+    "alone* shows what is left with no database at all.",
+    "",
+]
+
+
+def write_markdown(path: Path, results, info, command, seconds, notes):
+    pg = results.get("postgresql", {}).get("server_version", "–")
+    sqlite = results.get("sqlite", {}).get("server_version", "–")
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`bench/run.py`); figures measured side by side in one run. Not "
+        "tests: nothing fails on a slow figure, each is compared with the target of issue 6.",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| date | {info['date']} |",
+        f"| command | `{command}` |",
+        f"| run time | {seconds / 60:.1f} min |",
+        f"| load average (1 min) | {info['load_start']:.1f} at the start, "
+        f"{info['load_end']:.1f} at the end |",
+        f"| machine | {info['nproc']} CPU ({info['cpu']}), {info['memory']} RAM, Linux {info['kernel']} |",
+        f"| software | Python {info['python']}, Django {info['django']}, PostgreSQL {pg} "
+        f"(127.0.0.1, same machine), SQLite {sqlite} |",
+        "",
+    ]
+    for section in (
+        summary_section,
+        transitions_section,
+        pages_section,
+        delivery_section,
+        verify_section,
+        import_section,
+        generation_section,
+    ):
+        lines += [*section(results), ""]
+    lines += READING
+    if notes:
+        lines += ["## Notes", "", *[f"- {note}" for note in notes], ""]
+    path.write_text("\n".join(lines))
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="N = 200 / 1,000; fewer messages and events")
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--no-postgresql", action="store_true")
+    parser.add_argument("--sizes", help="PostgreSQL sizes, e.g. 1000,10000,100000")
+    parser.add_argument("--sqlite-sizes", help="SQLite sizes (default 1000,10000)")
+    parser.add_argument("--skip", default="", help="transitions,pages,verify,import,delivery")
+    parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
+    parser.add_argument("--pg-database", default="eig_bench")
+    parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/15"))
+    parser.add_argument("--keep", action="store_true", help="do not drop the bench databases")
+    parser.add_argument("--render", metavar="RAW.json", help="write the page again from a run's raw figures")
+    args = parser.parse_args()
+    if args.render:
+        raw = json.loads(Path(args.render).read_text())
+        if "results" not in raw:  # the figures alone
+            info = {**machine(), "load_start": 0.0, "load_end": 0.0, "date": "–"}
+            raw = {"results": raw, "info": info, "command": "–", "seconds": 0.0, "notes": []}
+        write_markdown(
+            Path(args.output), raw["results"], raw["info"], raw["command"], raw["seconds"], raw["notes"]
+        )
+        log(f"wrote {args.output}")
+        return
+    if args.pg_database == "eig" or args.pg_database.startswith("test"):
+        parser.error("the bench database must not be `eig` nor `test_*`")
+    args.skip = [name for name in args.skip.split(",") if name]
+    if args.quick:
+        pg_sizes, sqlite_sizes = [200, 1000], [200, 1000]
+        args.transitions, args.requests = 60, 10
+        args.verify_events, args.import_rows, args.messages = 100_000, 1_000, 1_000
+    else:
+        pg_sizes, sqlite_sizes = [1_000, 10_000, 100_000], [1_000, 10_000]
+        args.transitions, args.requests = 200, 30
+        args.verify_events, args.import_rows, args.messages = 1_000_000, 10_000, 10_000
+    if args.sizes:
+        pg_sizes = [int(size) for size in args.sizes.split(",")]
+    if args.sqlite_sizes:
+        sqlite_sizes = [int(size) for size in args.sqlite_sizes.split(",")]
+    if args.redis:
+        try:
+            import redis
+
+            redis.Redis.from_url(args.redis).ping()
+        except Exception as error:  # the Redis figure is optional
+            log(f"Redis not reachable ({error}): no Redis broker figure")
+            args.redis = None
+
+    command = "make bench" if len(sys.argv) == 1 else "python bench/run.py " + shlex.join(sys.argv[1:])
+    info = machine()
+    load_start = os.getloadavg()[0]
+    started = time.perf_counter()
+    results, notes = {}, []
+
+    url = f"{args.pg}/{args.pg_database}"
+    if not args.no_postgresql:
+        try:
+            pg_admin(f'DROP DATABASE IF EXISTS "{args.pg_database}"', args.pg)
+            pg_admin(f'CREATE DATABASE "{args.pg_database}"', args.pg)
+            results["postgresql"] = measure_database("postgresql", url, pg_sizes, args)
+        finally:
+            if not args.keep:
+                pg_admin(f'DROP DATABASE IF EXISTS "{args.pg_database}" WITH (FORCE)', args.pg)
+    if not args.no_sqlite:
+        with tempfile.TemporaryDirectory(prefix="eig-bench-") as folder:
+            # Cheap on SQLite: transitions, pages and import; the heavy ones run on PostgreSQL.
+            results["sqlite"] = measure_database(
+                "sqlite",
+                f"sqlite:///{folder}/bench.sqlite3",
+                sqlite_sizes,
+                args,
+                extra_skip=("verify", "delivery"),
+            )
+    for label, result in results.items():
+        if result.get("returncode"):
+            notes.append(
+                f"{label}: bench/measure.py exited with status {result['returncode']} (partial figures)."
+            )
+    seconds = time.perf_counter() - started
+    info["load_start"], info["load_end"] = load_start, os.getloadavg()[0]
+    info["date"] = f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
+    write_markdown(Path(args.output), results, info, command, seconds, notes)
+    raw = Path(tempfile.gettempdir()) / "eig-bench-last.json"
+    raw.write_text(
+        json.dumps(
+            {"results": results, "info": info, "command": command, "seconds": seconds, "notes": notes},
+            indent=2,
+            default=str,
+        )
+    )
+    log(f"raw figures: {raw} (python bench/run.py --render {raw} writes the page again)")
+    log(f"wrote {args.output} in {seconds / 60:.1f} min")
+    print(Path(args.output).read_text())
+
+
+if __name__ == "__main__":
+    main()
