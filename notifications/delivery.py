@@ -90,6 +90,28 @@ def deliver(notification_id, *, connection=None) -> str:
     return notification.status
 
 
+def _open(connection):
+    """Open the SMTP connection once for several messages; if the server is down, each message
+    records its own (temporary) failure."""
+    try:
+        connection.open()
+    except (smtplib.SMTPException, *TEMPORARY_ERRORS):
+        pass
+    return connection
+
+
+def deliver_many(notification_ids) -> dict:
+    outcome = {}
+    connection = _open(get_connection())
+    try:
+        for notification_id in notification_ids:
+            status = deliver(notification_id, connection=connection)
+            outcome[status] = outcome.get(status, 0) + 1
+    finally:
+        connection.close()
+    return outcome
+
+
 def _record_failure(notification, error):
     delays = settings.NOTIFICATIONS_RETRY_DELAYS
     notification.last_error = _describe(error)
@@ -120,12 +142,4 @@ def send_due(*, limit=None) -> dict:
         .order_by("next_attempt_at", "id")
         .values_list("pk", flat=True)
     )
-    outcome = {"abandoned": abandoned}
-    connection = get_connection()
-    try:
-        for notification_id in list(due[:limit] if limit else due):
-            status = deliver(notification_id, connection=connection)
-            outcome[status] = outcome.get(status, 0) + 1
-    finally:
-        connection.close()
-    return outcome
+    return {"abandoned": abandoned, **deliver_many(list(due[:limit] if limit else due))}

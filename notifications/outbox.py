@@ -68,21 +68,36 @@ def queue(
     Must run in the transaction of what it announces; delivery starts after the commit.
     """
     batch = _open_batch(event, by) if hold else None
-    created = []
+    wanted = {}
     for recipient in recipients_for(challenge) if recipients is None else recipients:
         address = recipient.email.lower() if not recipient.problem else f"{recipient.role}/{recipient.name}"
-        idempotency_key = f"{key}:{event}:{address}"
-        if Notification.objects.filter(idempotency_key=idempotency_key).exists():
+        wanted.setdefault(f"{key}:{event}:{address}", recipient)
+    already_queued = set(
+        Notification.objects.filter(idempotency_key__in=wanted).values_list("idempotency_key", flat=True)
+    )
+    # The text depends on the language only: render it once per language.
+    texts = {}
+    now = timezone.now()
+    rows = []
+    for idempotency_key, recipient in wanted.items():
+        if idempotency_key in already_queued:
             continue
-        subject, body = render(
-            event, challenge, language=recipient.language, reason=reason, days_left=days_left, context=context
-        )
+        if recipient.language not in texts:
+            texts[recipient.language] = render(
+                event,
+                challenge,
+                language=recipient.language,
+                reason=reason,
+                days_left=days_left,
+                context=context,
+            )
+        subject, body = texts[recipient.language]
         if recipient.problem:
             status = DeliveryStatus.INVALID_RECIPIENT
         else:
             status = DeliveryStatus.HELD if hold else DeliveryStatus.PENDING
-        created.append(
-            Notification.objects.create(
+        rows.append(
+            Notification(
                 challenge=challenge,
                 audit_event=audit_event,
                 event=event,
@@ -96,9 +111,10 @@ def queue(
                 status=status,
                 idempotency_key=idempotency_key,
                 last_error=recipient.problem,
-                next_attempt_at=timezone.now(),
+                next_attempt_at=now,
             )
         )
+    created = Notification.objects.bulk_create(rows)
     enqueue_on_commit([n.pk for n in created if n.status == DeliveryStatus.PENDING])
     return created
 
@@ -108,20 +124,25 @@ def enqueue_on_commit(notification_ids):
         transaction.on_commit(lambda: enqueue(notification_ids))
 
 
+# Messages handed to one task, sent over one SMTP connection.
+TASK_SIZE = 50
+
+
 def enqueue(notification_ids):
     """Hand the messages to the task queue; if the broker is down, the periodic sweep sends them."""
     from django_q.tasks import async_task  # django-q2 reads its settings on import
 
-    for notification_id in notification_ids:
+    for start in range(0, len(notification_ids), TASK_SIZE):
+        chunk = list(notification_ids[start : start + TASK_SIZE])
         try:
             async_task(
-                "notifications.tasks.deliver",
-                notification_id,
-                task_name=f"notification-{notification_id}",
+                "notifications.tasks.deliver_many",
+                chunk,
+                task_name=f"notifications-{chunk[0]}-{chunk[-1]}",
                 group="notifications",
             )
         except Exception:  # the sweep catches up whatever the broker lost
-            logger.exception("Could not enqueue notification %s", notification_id)
+            logger.exception("Could not enqueue notifications %s", chunk)
 
 
 @transaction.atomic

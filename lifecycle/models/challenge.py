@@ -147,6 +147,8 @@ class Challenge(ConcurrentTransitionMixin, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["promotion", "name"], name="challenge_name_unique_per_promotion")
         ]
+        # The dashboard counts a promotion's cases per state.
+        indexes = [models.Index(fields=["promotion", "state"], name="challenge_promotion_state")]
 
     def __str__(self):
         return self.name
