@@ -1,5 +1,6 @@
 import pytest
 from django.db import connection
+from django.utils import translation
 from django_q.conf import Conf
 
 from lifecycle.actors import SYSTEM
@@ -12,6 +13,14 @@ NEEDS_POSTGRESQL = "needs PostgreSQL: run with DATABASE_URL=postgres://… (CI r
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def french_by_default():
+    """A request in English leaves English active in this thread: every test starts in French."""
+    translation.activate("fr")
+    yield
+    translation.activate("fr")
 
 
 @pytest.fixture
