@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,6 +16,7 @@ from notifications.enums import DeliveryStatus
 from portal import editing, steps, summary
 from portal.access import challenge_of, challenges_of, contact_required
 from portal.forms import NewDossierForm
+from web.files import pitch_deck_response
 
 LOCKED_MESSAGE = gettext_lazy("Ce dossier a été déposé : il ne peut plus être modifié.")
 
@@ -226,14 +227,4 @@ def dossier_detail(request, pk):
 @contact_required
 def pitch_deck(request, pk):
     challenge = challenge_of(request.user, pk)
-    if not challenge.pitch_deck:
-        raise Http404
-    try:
-        stored = challenge.pitch_deck.open("rb")
-    except OSError:
-        raise Http404 from None
-    return FileResponse(
-        stored,
-        content_type="application/pdf",
-        filename=challenge.pitch_deck.name.rsplit("/", 1)[-1],
-    )
+    return pitch_deck_response(challenge)

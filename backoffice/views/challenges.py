@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,6 +17,7 @@ from lifecycle import services
 from lifecycle.enums import ChallengeState, TransitionName
 from lifecycle.models import Challenge
 from web.access import manager_required
+from web.files import pitch_deck_response
 
 PER_PAGE = 25
 
@@ -185,14 +186,4 @@ def challenge_transition(request, pk, name):
 @manager_required
 def pitch_deck(request, pk):
     challenge = get_object_or_404(Challenge, pk=pk)
-    if not challenge.pitch_deck:
-        raise Http404
-    try:
-        stored = challenge.pitch_deck.open("rb")
-    except OSError:
-        raise Http404 from None
-    return FileResponse(
-        stored,
-        content_type="application/pdf",
-        filename=f"defi-{challenge.pk}-presentation.pdf",
-    )
+    return pitch_deck_response(challenge)
