@@ -160,13 +160,14 @@ def snapshot(challenge) -> dict:
     for index, member in enumerate(challenge.team_members.all(), start=1):
         for name in ("name", "function", "status", "involvement_percent", "contribution"):
             values[f"team[{index}].{name}"] = _plain(getattr(member, name))
-    for person in [*challenge.mentors.all(), *challenge.contacts.all()]:
-        prefix = f"{'mentor' if hasattr(person, 'confirmed_at') else 'contact'}[{person.role}]"
-        for name in ("first_name", "last_name", "email", "phone"):
-            values[f"{prefix}.{name}"] = getattr(person, name)
-    for mentor in challenge.mentors.all():  # the confirmation of the mentors (mentoring) is audited too
-        values[f"mentor[{mentor.role}].function"] = mentor.function
-        values[f"mentor[{mentor.role}].confirmed_at"] = _plain(mentor.confirmed_at)
+    people = ("first_name", "last_name", "email", "phone")
+    # The mentors' function and confirmation (by the mentoring tasks) are audited too.
+    for mentor in challenge.mentors.all():
+        for name in (*people, "function", "confirmed_at"):
+            values[f"mentor[{mentor.role}].{name}"] = _plain(getattr(mentor, name))
+    for contact in challenge.contacts.all():
+        for name in people:
+            values[f"contact[{contact.role}].{name}"] = getattr(contact, name)
     return values
 
 

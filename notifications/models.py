@@ -48,6 +48,7 @@ class Batch(models.Model):
     """Mails held together for review before they leave (e.g. twenty letters of refusal)."""
 
     label = models.CharField(_("intitulé"), max_length=200)
+    event = models.CharField(_("événement"), max_length=32, choices=MessageEvent.choices, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

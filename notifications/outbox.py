@@ -38,12 +38,10 @@ def render(event, challenge, *, language, reason="", days_left=None, template=No
 
 def _open_batch(event, by) -> Batch:
     creator = by if getattr(by, "pk", None) else None
-    batch = Batch.objects.filter(
-        closed_at=None, created_by=creator, label__startswith=str(MessageEvent(event).label)
-    ).first()
+    batch = Batch.objects.filter(closed_at=None, created_by=creator, event=event).first()
     if batch is None:
         label = f"{MessageEvent(event).label} – {timezone.localtime():%d/%m/%Y %H:%M}"
-        batch = Batch.objects.create(label=label, created_by=creator)
+        batch = Batch.objects.create(label=label, event=event, created_by=creator)
     return batch
 
 
