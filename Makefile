@@ -8,7 +8,7 @@ DEMO_PASSWORD ?= demo-eig-2018
 
 SMTP_DEBUG ?= 127.0.0.1:1025
 
-.PHONY: run worker test install migrate demo lint bench clean
+.PHONY: run worker test install migrate demo lint bench clean dev-env
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -30,7 +30,12 @@ install: $(VENV)/.installed locale/en/LC_MESSAGES/django.mo
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
-demo: migrate
+# A development checkout: debug on (the settings default to production). Written once, by
+# `make run` only; delete .env to go back to the production defaults.
+dev-env:
+	@[ -f .env ] || printf '# Written by make run: a development checkout (debug on). Delete it in production.\nDJANGO_DEBUG=1\n' > .env
+
+demo: dev-env migrate
 	$(BIN)/python manage.py demo --manager $(DEMO_USER) --password $(DEMO_PASSWORD)
 
 # The web server, the task worker (django-q2) and a local mail server that prints every e-mail
@@ -49,7 +54,7 @@ worker: migrate
 
 test: install
 	@sh scripts/ensure-chromium
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.test_settings $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 

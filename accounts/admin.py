@@ -1,11 +1,147 @@
-from django.contrib import admin
+"""People in the Django admin. A role is given or changed only through `accounts.services.set_role`:
+the user forms carry the role, and saving them calls it (audited); superuser status and Django
+permissions are shown to superusers only, since the rules grant every right."""
 
+from django import forms
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from accounts import services
+from accounts.enums import Role
 from accounts.models import Profile
+from lifecycle.models import Administration
+
+User = get_user_model()
+
+
+def role_field():
+    return forms.ChoiceField(label=_("rôle"), choices=Role.choices)
+
+
+def administration_field():
+    return forms.ModelChoiceField(
+        label=_("administration"),
+        queryset=Administration.objects.order_by("name"),
+        required=False,
+        help_text=_("Pour un contact d’administration seulement."),
+    )
+
+
+class RoleFormMixin:
+    """The role of a person and, for an administration's contact, its administration."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        profile = Profile.objects.filter(user=self.instance).first() if self.instance.pk else None
+        if profile:
+            self.fields["role"].initial = profile.role
+            self.fields["administration"].initial = profile.administration_id
+
+    def clean(self):
+        cleaned = super().clean()
+        role, administration = cleaned.get("role"), cleaned.get("administration")
+        if role == Role.ADMINISTRATION_CONTACT and administration is None:
+            self.add_error(
+                "administration", _("Un contact d’administration doit être rattaché à une administration.")
+            )
+        if role and role != Role.ADMINISTRATION_CONTACT and administration is not None:
+            self.add_error(
+                "administration", _("Seul un contact d’administration est rattaché à une administration.")
+            )
+        return cleaned
+
+
+class PersonCreationForm(RoleFormMixin, UserCreationForm):
+    role = role_field()
+    administration = administration_field()
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ["username", "email", "first_name", "last_name"]
+
+
+class PersonChangeForm(RoleFormMixin, UserChangeForm):
+    role = role_field()
+    administration = administration_field()
+
+    class Meta(UserChangeForm.Meta):
+        model = User
+
+
+PERSON_FIELDSETS = (
+    (None, {"fields": ("username", "password")}),
+    (_("Identité"), {"fields": ("first_name", "last_name", "email")}),
+    (_("Rôle dans le programme"), {"fields": ("role", "administration")}),
+    (_("Compte"), {"fields": ("is_active", "last_login", "date_joined")}),
+)
+SUPERUSER_FIELDSETS = (
+    (_("Droits Django (super-utilisateurs)"), {"fields": ("is_superuser", "is_staff", "groups")}),
+)
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PersonAdmin(UserAdmin):
+    form = PersonChangeForm
+    add_form = PersonCreationForm
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "email",
+                    "first_name",
+                    "last_name",
+                    "role",
+                    "administration",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+    list_display = ["username", "email", "first_name", "last_name", "role", "is_active", "last_login"]
+    list_filter = ["profile__role", "is_active"]
+    list_select_related = ["profile"]
+    readonly_fields = ["last_login", "date_joined"]
+
+    @admin.display(description=_("rôle"), ordering="profile__role")
+    def role(self, user):
+        profile = getattr(user, "profile", None)
+        return profile.get_role_display() if profile else "—"
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.add_fieldsets
+        return PERSON_FIELDSETS + (SUPERUSER_FIELDSETS if request.user.is_superuser else ())
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # In the admin's transaction: the role and its audit event commit with the account.
+        services.set_role(
+            obj,
+            form.cleaned_data["role"],
+            by=request.user,
+            administration=form.cleaned_data["administration"],
+        )
 
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "administration"]
+    """The message language of a person; the role is changed on the person's page."""
+
+    list_display = ["user", "role", "administration", "language"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__email", "administration__name"]
-    autocomplete_fields = ["user", "administration"]
+    fields = ["user", "role", "administration", "language"]
+    readonly_fields = ["user", "role", "administration"]
+
+    def has_add_permission(self, request):
+        return False  # a profile comes with its person (the user's page)

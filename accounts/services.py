@@ -1,61 +1,90 @@
-"""Creating the accounts of the programme's people with their role and rights."""
+"""The programme's people: their accounts and their role, with one writer of the role.
+
+`set_role` is the only function that gives or changes a person's role: the admin's forms, the
+demo and the commands call it. Rights themselves are predicates (`lifecycle.rules`) that read
+the role at each question, so a change takes effect at once everywhere.
+"""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.enums import Role
 from accounts.models import Profile
+from lifecycle import audit, rules
+from lifecycle.enums import AuditKind
 
-# What each role may open in the Django admin; the domain's rules decide what it may do there.
-ADMIN_PERMISSIONS = {
-    Role.PROGRAMME_MANAGER: {
-        "lifecycle": ["add", "change", "view"],
-        "accounts": ["add", "change", "view"],
-        "notifications": ["change", "view"],
-        "cohort": ["add", "change", "view"],
-        "triggers": ["view"],
-    },
-    Role.AUDITOR: {
-        "lifecycle": ["view"],
-        "notifications": ["view"],
-        "cohort": ["view"],
-        "triggers": ["view"],
-    },
-}
+# One group per role, so that the admin's list of users shows who is what. Groups carry no
+# permission: the rules decide.
 GROUP_NAMES = {
     Role.PROGRAMME_MANAGER: "Chargés de programme",
+    Role.ADMINISTRATION_CONTACT: "Contacts des administrations",
+    Role.JURY_MEMBER: "Membres du jury",
+    Role.MENTOR: "Mentors",
+    Role.CANDIDATE: "Candidats et EIG",
     Role.AUDITOR: "Auditeurs",
 }
+# The roles that work in the Django admin (managers change, auditors read).
+STAFF_ROLES = {Role.PROGRAMME_MANAGER, Role.AUDITOR}
 
 
-def role_group(role: Role) -> Group | None:
-    if role not in GROUP_NAMES:
-        return None
-    group, _ = Group.objects.get_or_create(name=GROUP_NAMES[role])
-    wanted = Permission.objects.none()
-    for app_label, actions in ADMIN_PERMISSIONS[role].items():
-        for action in actions:
-            wanted |= Permission.objects.filter(
-                content_type__app_label=app_label, codename__startswith=f"{action}_"
-            )
-    group.permissions.set(wanted)
-    return group
+def role_group(role) -> Group:
+    return Group.objects.get_or_create(name=GROUP_NAMES[Role(role)])[0]
 
 
 @transaction.atomic
-def create_user(username, *, role: Role, password=None, email="", administration=None, **names):
-    """Create (or bring up to date) a user with a role; managers and auditors may use the admin."""
-    user, _ = get_user_model().objects.get_or_create(username=username)
+def set_role(user, role, *, by, administration=None) -> Profile:
+    """Give `user` the role (and, for an administration's contact, its administration).
+
+    Sets `is_staff` (managers and auditors use the admin) and replaces the role groups; refused
+    (PermissionDenied) unless `by` is a programme manager or the system; audited with the old and
+    new values when anything changed.
+    """
+    role = Role(role)
+    if not (rules.is_system(by) or rules.is_programme_manager(by)):
+        raise PermissionDenied(_("Seul·e un·e chargé·e de programme peut changer le rôle d’une personne."))
+    profile = Profile.objects.select_for_update().filter(user=user).first()
+    before = (profile.role, profile.administration) if profile else ("", None)
+    profile = profile or Profile(user=user)
+    profile.role, profile.administration = role, administration
+    profile.full_clean(exclude=["user"])
+    profile.save()
+
+    user.is_staff = role in STAFF_ROLES
+    user.save(update_fields=["is_staff"])
+    user.groups.remove(*Group.objects.filter(name__in=GROUP_NAMES.values()))
+    user.groups.add(role_group(role))
+    # The rules read the profile cached on the user: make it this one.
+    user.profile = profile
+
+    changes = {}
+    if before[0] != role:
+        changes["role"] = [before[0] or None, str(role)]
+    if before[1] != administration:
+        changes["administration"] = [str(before[1]) if before[1] else None, str(administration or "") or None]
+    if changes:
+        audit.record(
+            None,
+            AuditKind.ROLE_CHANGED,
+            by=by,
+            subject=f"user:{user.pk}",
+            reason=_("Compte « %(username)s »") % {"username": user.get_username()},
+            changes=changes,
+        )
+    return profile
+
+
+@transaction.atomic
+def create_user(username, *, role: Role, by, password=None, email="", administration=None, **names):
+    """Create (or bring up to date) a person's account with a role, through `set_role`."""
+    user, _created = get_user_model().objects.get_or_create(username=username)
     user.email = email or user.email
     for attribute, value in names.items():
         setattr(user, attribute, value)
-    user.is_staff = role in GROUP_NAMES
     if password:
         user.set_password(password)
     user.save()
-    Profile.objects.update_or_create(user=user, defaults={"role": role, "administration": administration})
-    group = role_group(role)
-    if group:
-        user.groups.add(group)
+    set_role(user, role, by=by, administration=administration)
     return user

@@ -81,6 +81,7 @@ class World:
     def __init__(self):
         self.manager = create_user(
             "bench-manager",
+            by=SYSTEM,
             role=Role.PROGRAMME_MANAGER,
             email="bench-manager@example.gouv.fr",
             first_name="Claude",
@@ -104,6 +105,7 @@ class World:
             if created:
                 create_user(
                     f"bench-contact-{index}",
+                    by=SYSTEM,
                     role=Role.ADMINISTRATION_CONTACT,
                     email=f"contact{index}@example.gouv.fr",
                     administration=administration,
@@ -482,7 +484,8 @@ def write_import_file(path: Path, rows: int, promotion: int):
 
 
 def bench_import(rows: int) -> dict:
-    from lifecycle import importing
+    from importing import readers, writer
+    from importing.rows import validate
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "defis.yml"
@@ -500,11 +503,11 @@ def bench_import(rows: int) -> dict:
         path2 = Path(folder) / "defis2.yml"
         write_import_file(path2, rows, promotion=PROMOTION_NUMBER + 2)
         started = time.perf_counter()
-        records = importing.read_records(path2)
+        records = readers.read_records(path2)
         read_seconds = time.perf_counter() - started
-        rows_ = importing.validate(records)
+        rows_ = validate(records)
         validate_seconds = time.perf_counter() - started - read_seconds
-        importing.write(rows_, by=SYSTEM)
+        writer.write(rows_, by=SYSTEM)
         library_seconds = time.perf_counter() - started
     return {
         "rows": rows,

@@ -29,13 +29,16 @@ class AttendanceInline(admin.TabularInline):
     extra = 0
 
 
-@admin.action(description=gettext_lazy("Préparer la feuille de présence (EIG et mentors opérationnels)"))
+@admin.action(
+    description=gettext_lazy("Préparer la feuille de présence (EIG et mentors opérationnels)"),
+    permissions=["change"],
+)
 def prepare_attendance_sheet(modeladmin, request, queryset):
     count = sum(len(services.attendance_sheet(session)) for session in queryset)
     modeladmin.message_user(request, _("%(count)d ligne(s) de présence.") % {"count": count})
 
 
-@admin.action(description=gettext_lazy("Annuler les sessions choisies"))
+@admin.action(description=gettext_lazy("Annuler les sessions choisies"), permissions=["change"])
 def cancel_sessions(modeladmin, request, queryset):
     for session in queryset:
         services.cancel_session(session)
@@ -73,7 +76,10 @@ class CohortCalendarAdmin(admin.ModelAdmin):
     def subscription_url(self, calendar):
         return services.calendar_url(calendar.promotion) if calendar.pk else "-"
 
-    @admin.action(description=gettext_lazy("Renouveler l’adresse secrète (l’ancienne ne répond plus)"))
+    @admin.action(
+        description=gettext_lazy("Renouveler l’adresse secrète (l’ancienne ne répond plus)"),
+        permissions=["change"],
+    )
     def renew(self, request, queryset):
         for calendar in queryset:
             services.renew_token(calendar)

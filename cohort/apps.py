@@ -7,4 +7,11 @@ class CohortConfig(AppConfig):
     verbose_name = _("Sessions de promotion")
 
     def ready(self):
-        from cohort import receivers  # noqa: F401  (a session's changes move its reminder)
+        from cohort.jobs import call_jobs, session_jobs
+        from cohort.models import CohortSession
+        from lifecycle.models import Call
+        from triggers import schedules
+
+        schedules.register_jobs(Call, "call", call_jobs)
+        # A session planned, moved or cancelled (here or in the admin): its reminder follows.
+        schedules.register_jobs(CohortSession, "session", session_jobs)

@@ -61,19 +61,18 @@ def _check_working_day(day):
         )
 
 
-def _hours():
-    start, end = (dt.time.fromisoformat(value) for value in settings.COHORT_SESSION_HOURS)
-    return start, end
+def _hours(call):
+    return call.cohort_session_starts_at, call.cohort_session_ends_at
 
 
 # Planning -----------------------------------------------------------------------------------------
 
 
 def fortnightly_dates(call) -> list[dt.date]:
-    """Every COHORT_SESSION_EVERY_DAYS days from the EIGs' arrival, while the promotion runs."""
+    """Every `call.cohort_session_every_days` days from the EIGs' arrival, while the promotion runs."""
     if call.starts_on is None:
         return []
-    step = dt.timedelta(days=settings.COHORT_SESSION_EVERY_DAYS)
+    step = dt.timedelta(days=call.cohort_session_every_days)
     dates, day = [], call.starts_on
     while day < call.ends_on:
         dates.append(day)
@@ -85,7 +84,7 @@ def plan_sessions(call) -> list[CohortSession]:
     """Plan the promotion's sessions, once: a promotion that has sessions keeps them (managers may
     have moved, cancelled or added some). A session falling on a public holiday moves to the next
     working day, its calendar date and the reason kept."""
-    start_time, end_time = _hours()
+    start_time, end_time = _hours(call)
     with transaction.atomic():
         promotion = Promotion.objects.select_for_update().get(pk=call.promotion_id)
         if promotion.cohort_sessions.exists():
@@ -99,7 +98,7 @@ def plan_sessions(call) -> list[CohortSession]:
                     date=day,
                     start_time=start_time,
                     end_time=end_time,
-                    place=settings.COHORT_SESSION_PLACE,
+                    place=call.cohort_session_place,
                     title=_("Session n°%(number)d de la promotion %(promotion)s")
                     % {"number": number, "promotion": promotion},
                     planned_on=planned_on,
@@ -131,13 +130,14 @@ def cancel_session(session, *, reason="") -> CohortSession:
 
 def add_session(promotion, *, date, start_time=None, end_time=None, place=None, title="") -> CohortSession:
     _check_working_day(date)
-    default_start, default_end = _hours()
+    call = promotion.call
+    default_start, default_end = _hours(call)
     session = CohortSession(
         promotion=promotion,
         date=date,
         start_time=start_time or default_start,
         end_time=end_time or default_end,
-        place=settings.COHORT_SESSION_PLACE if place is None else place,
+        place=call.cohort_session_place if place is None else place,
         title=title or _("Session de la promotion %(promotion)s") % {"promotion": promotion},
     )
     session.full_clean()
@@ -165,8 +165,8 @@ def ends_at(session) -> dt.datetime:
 
 
 def reminder_at(session) -> dt.datetime:
-    """At 9:00 (Paris) COHORT_SESSION_REMINDER_DAYS days before the session."""
-    day = session.date - dt.timedelta(days=settings.COHORT_SESSION_REMINDER_DAYS)
+    """At 9:00 (Paris), the call's number of days before the session."""
+    day = session.date - dt.timedelta(days=session.promotion.call.cohort_session_reminder_days)
     return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
 
 

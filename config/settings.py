@@ -1,32 +1,33 @@
-"""Settings, read from the environment.
+"""Settings, read from the environment through django-environ (README: "Configuration").
 
-DATABASE_URL     default: a SQLite file in the project folder; production:
-                 postgres://postgres@127.0.0.1:5432/eig
-DJANGO_SECRET_KEY  required when DJANGO_DEBUG is off; in debug a random key is kept in .secret_key
-DJANGO_DEBUG     "1" (default) or "0"
-DJANGO_ALLOWED_HOSTS  comma-separated, default "127.0.0.1,localhost"
-TIME_ZONE        default Europe/Paris
+One module for every deployment: production is the default (DEBUG off, a secret key required);
+`make run` turns debug on for the demo. Test-only settings live in `config.test_settings`.
+A `.env` file in the project folder (or the file DJANGO_ENV_FILE names), if there is one, is read
+first; the environment wins over it.
 """
 
-import os
 import secrets
-import tempfile
 from pathlib import Path
 
-import dj_database_url
+import environ
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
+env = environ.Env()
+environ.Env.read_env(env.str("DJANGO_ENV_FILE", default=str(BASE_DIR / ".env")), overwrite=False)
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 
 def _secret_key() -> str:
-    key = os.environ.get("DJANGO_SECRET_KEY")
+    key = env.str("DJANGO_SECRET_KEY", default="")
     if key:
         return key
     if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG=0.")
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY doit être défini quand DJANGO_DEBUG est désactivé (production)."
+        )
     # A development key kept outside version control, so sessions survive a restart.
     path = BASE_DIR / ".secret_key"
     if not path.exists():
@@ -35,7 +36,7 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "django.forms",
     "django_filters",
     "django_fsm",
+    "rules.apps.AutodiscoverRulesConfig",
     "viewflow",
     "viewflow.workflow",
     "django_q",
@@ -57,10 +59,20 @@ INSTALLED_APPS = [
     "notifications",
     "mentoring",
     "triggers",
+    "recruitment",
     "cohort",
+    "importing",
+    "demo",
     "web",
     "backoffice",
     "portal",
+]
+
+# Every right is a predicate of `rules` (the apps' rules.py); Django's model backend keeps the
+# superuser and password checks.
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 MIDDLEWARE = [
@@ -96,21 +108,14 @@ TEMPLATES = [
 WSGI_APPLICATION = "config.wsgi.application"
 
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
-    )
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a concurrent writer instead of failing at once with "database is locked".
     # Writers take the lock when their transaction begins, so two of them never deadlock
     # upgrading a read lock.
     DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
-    # A file, not shared memory, so that tests with several connections (workers) can run.
-    # One file per test run, so that two runs on one machine do not share it.
-    DATABASES["default"]["TEST"] = {
-        "NAME": str(Path(tempfile.gettempdir()) / f"eig-test-{os.getpid()}.sqlite3")
-    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -124,14 +129,14 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Paris")
+TIME_ZONE = env.str("TIME_ZONE", default="Europe/Paris")
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
@@ -142,35 +147,36 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 Q_CLUSTER = {
     "name": "eig",
     # The queue's name; two deployments sharing one Redis need two names.
-    "cluster_name": os.environ.get("Q_QUEUE", "eig"),
-    "workers": int(os.environ.get("Q_WORKERS", "2")),
+    "cluster_name": env.str("Q_QUEUE", default="eig"),
+    "workers": env.int("Q_WORKERS", default=2),
     "timeout": 120,
     "retry": 180,
     "catch_up": True,
     "label": "Tâches",
 }
-if os.environ.get("REDIS_URL"):
-    Q_CLUSTER["redis"] = os.environ["REDIS_URL"]
+if env.str("REDIS_URL", default=""):
+    Q_CLUSTER["redis"] = env.str("REDIS_URL")
 else:
     Q_CLUSTER["orm"] = "default"
 
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "1025"))
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
-EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
-DEFAULT_FROM_EMAIL = os.environ.get(
-    "DEFAULT_FROM_EMAIL", "Programme EIG <entrepreneur-interet-general@data.gouv.fr>"
+EMAIL_HOST = env.str("EMAIL_HOST", default="127.0.0.1")
+EMAIL_PORT = env.int("EMAIL_PORT", default=1025)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="Programme EIG <entrepreneur-interet-general@data.gouv.fr>"
 )
 
 # Every message also goes to the programme team (empty: no copy).
-NOTIFICATIONS_TEAM_EMAIL = os.environ.get(
-    "NOTIFICATIONS_TEAM_EMAIL", "entrepreneur-interet-general@data.gouv.fr"
+NOTIFICATIONS_TEAM_EMAIL = env.str(
+    "NOTIFICATIONS_TEAM_EMAIL", default="entrepreneur-interet-general@data.gouv.fr"
 )
 # Delays (seconds) before each new attempt after a temporary failure; then the message fails.
+# Properties of the mail system, not of the programme: they stay settings.
 NOTIFICATIONS_RETRY_DELAYS = [60, 300, 900, 3600, 4 * 3600]
 # A message still "sending" after this long was abandoned by a worker that stopped.
 NOTIFICATIONS_SENDING_TIMEOUT = 600
@@ -179,18 +185,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 
-# Triggers (docs/triggers.md): the work that follows a move or a date of a call.
-# A mentor confirmation task still open after this many days sends a reminder.
-MENTORING_TASK_REMINDER_DAYS = int(os.environ.get("MENTORING_TASK_REMINDER_DAYS", "7"))
-# Reminders to administrations whose dossier is still a draft, this many days before the deadline.
-SUBMISSION_REMINDER_DAYS = [7, 1]
-# Cohort sessions: planned this many days before the promotion starts, every COHORT_SESSION_EVERY_DAYS
-# days, at these hours (Paris), with a reminder this many days before each one.
-COHORT_PLANNING_LEAD_DAYS = 14
-COHORT_SESSION_EVERY_DAYS = 14
-COHORT_SESSION_HOURS = ("14:00", "17:30")
-COHORT_SESSION_PLACE = "Etalab, 20 avenue de Ségur, 75007 Paris"
-COHORT_SESSION_REMINDER_DAYS = int(os.environ.get("COHORT_SESSION_REMINDER_DAYS", "2"))
+# The programme's calendar rules (reminder days and hours, the cohort sessions' rhythm, hours and
+# place, the mentor tasks' reminder) are fields of each promotion's call, not settings.

@@ -1,5 +1,7 @@
-"""Django admin for the domain. Every change goes through lifecycle.services: the state is
-read-only, transitions are admin actions, dossier edits are audited, the trail is read-only."""
+"""Django admin for the domain. Every change goes through the domain's functions: the state is
+read-only and moves through `services.transition` (admin actions), the dossier's fields and rows
+are saved through `lifecycle.dossier.edits` (audited, one event per save), the trail is read-only.
+Who sees and does what is asked of the rules (`lifecycle.rules`)."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -8,8 +10,9 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lifecycle import audit, dossier, financing, pitch_deck, rules, services
-from lifecycle.enums import AuditKind, TransitionName
+from lifecycle import financing, pitch_deck, rules, services, workflow
+from lifecycle.dossier import edits
+from lifecycle.enums import TransitionName
 from lifecycle.models import (
     Administration,
     AuditEvent,
@@ -22,6 +25,7 @@ from lifecycle.models import (
     Promotion,
     TeamMember,
 )
+from notifications import outbox
 
 
 class CallInline(admin.StackedInline):
@@ -62,6 +66,7 @@ class MentorInline(admin.TabularInline):
     model = Mentor
     extra = 0
     max_num = 2
+    readonly_fields = ["confirmed_at"]  # confirmed by the mentor assignment's tasks
 
 
 class ContactInline(admin.TabularInline):
@@ -78,15 +83,16 @@ class EntrepreneurInline(admin.TabularInline):
 class ChallengeForm(forms.ModelForm):
     class Meta:
         model = Challenge
-        fields = ["promotion", *dossier.SCALAR_FIELDS, "partner_administrations"]
+        fields = ["promotion", *sorted(edits.EDITABLE_FIELDS), "pitch_deck"]
 
     def clean_pitch_deck(self):
         upload = self.cleaned_data.get("pitch_deck")
         if upload and hasattr(upload, "content_type"):  # a new upload, not the stored file
             promotion = self.cleaned_data.get("promotion") or self.instance.promotion
-            self._pitch_deck_pages = pitch_deck.count_slides(
+            pitch_deck.count_slides(
                 pitch_deck.read_upload(upload), max_slides=promotion.call.max_pitch_slides
             )
+            upload.seek(0)
         return upload
 
 
@@ -104,7 +110,23 @@ def _transition_action(name: TransitionName):
 
     action.__name__ = f"transition_{name.value}"
     action.short_description = name.label
+    action.allowed_permissions = ("move",)
     return action
+
+
+def _rows(formset) -> list[dict]:
+    """The rows an inline formset keeps, in order, as values for an edit ("pk" for existing ones)."""
+    rows = []
+    for form in formset.forms:
+        if form in formset.deleted_forms or not (form.instance.pk or form.has_changed()):
+            continue
+        values = {
+            name: value
+            for name, value in form.cleaned_data.items()
+            if name not in ("id", "challenge", "DELETE")
+        }
+        rows.append({"pk": form.instance.pk, **values})
+    return rows
 
 
 @admin.register(Challenge)
@@ -124,7 +146,7 @@ class ChallengeAdmin(admin.ModelAdmin):
     ]
     autocomplete_fields = ["administration", "administrative_carrier", "partner_administrations"]
     inlines = [EigPositionInline, TeamMemberInline, MentorInline, ContactInline, EntrepreneurInline]
-    actions = [_transition_action(name) for name in TransitionName]
+    actions = [_transition_action(name) for name in workflow.MOVES]
 
     @admin.display(description=gettext_lazy("simulation financière"))
     def financial_simulation(self, challenge):
@@ -146,24 +168,54 @@ class ChallengeAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # a case is withdrawn, never deleted: its audit trail refers to it
 
-    # Every save of the change form is audited, inlines included (the admin wraps the whole
-    # change form in one transaction, so the event commits with the change).
+    def has_move_permission(self, request):
+        return request.user.has_perm("lifecycle.move_challenge")
+
+    # The admin wraps the whole change form in one transaction; the dossier's edits save the
+    # form and its inlines, audited as one event.
     def save_model(self, request, obj, form, change):
-        self._before = dossier.snapshot(Challenge.objects.get(pk=obj.pk)) if change else {}
-        pages = getattr(form, "_pitch_deck_pages", None)
-        if pages is not None:
-            obj.pitch_deck_pages = pages
-        super().save_model(request, obj, form, change)
+        if not change:
+            created = edits.create_challenge(
+                promotion=form.cleaned_data["promotion"],
+                administration=form.cleaned_data["administration"],
+                name=form.cleaned_data["name"],
+                by=request.user,
+            )
+            obj.pk, obj.created_at = created.pk, created.created_at
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        changes = dossier.diff(self._before, dossier.snapshot(Challenge.objects.get(pk=form.instance.pk)))
-        if changes:
-            kind = AuditKind.DOSSIER_CHANGED if change else AuditKind.CREATED
-            audit.record(form.instance, kind, by=request.user, changes=changes)
+        challenge, by = form.instance, request.user
+        with edits.recording_dossier_changes(challenge, by=by):
+            changes = {
+                name: form.cleaned_data[name] for name in form.changed_data if name in edits.EDITABLE_FIELDS
+            }
+            if changes:
+                edits.update_dossier(challenge, changes, by=by)
+            upload = form.cleaned_data.get("pitch_deck")
+            if "pitch_deck" in form.changed_data and upload and hasattr(upload, "content_type"):
+                edits.attach_pitch_deck(challenge, upload, by=by)
+            for formset in formsets:
+                self._save_rows(challenge, formset, by=by)
+                # What the admin's history message reads (the audit trail holds the details).
+                formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        challenge.refresh_from_db()
+
+    def _save_rows(self, challenge, formset, *, by):
+        rows = _rows(formset)
+        if formset.model is EigPosition:
+            rows.sort(key=lambda row: row.get("rank") or 0)
+            edits.set_positions(challenge, rows, by=by)
+        elif formset.model is TeamMember:
+            edits.set_team(challenge, rows, by=by)
+        elif formset.model in (Mentor, Contact):
+            kept = {row["role"]: row for row in rows}
+            gone = {form.instance.role for form in formset.forms if form.instance.pk} - set(kept)
+            edits.set_people(challenge, {**dict.fromkeys(gone), **kept}, by=by)
+        elif formset.model is Entrepreneur:
+            edits.set_entrepreneurs(challenge, rows, by=by)
 
     def apply_transition(self, request, queryset, name: TransitionName):
-        if not rules.is_programme_manager(request.user):
+        if not self.has_move_permission(request):
             raise PermissionDenied
         form = TransitionForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid():
@@ -187,7 +239,7 @@ class ChallengeAdmin(admin.ModelAdmin):
                     name,
                     by=request.user,
                     reason=form.cleaned_data["reason"],
-                    hold_mail=form.cleaned_data["hold_mail"],
+                    options={outbox.HOLD_MAIL: form.cleaned_data["hold_mail"]},
                 )
                 moved += 1
             except services.TransitionRefused as refusal:
@@ -219,9 +271,3 @@ class AuditEventAdmin(ReadOnlyAdmin):
     search_fields = ["challenge__name", "actor_label", "reason"]
     date_hierarchy = "created_at"
     list_select_related = ["challenge"]
-
-    def has_view_permission(self, request, obj=None):
-        return rules.can_view_audit_trail(request.user) or super().has_view_permission(request, obj)
-
-    def has_module_permission(self, request):
-        return rules.can_view_audit_trail(request.user) or super().has_module_permission(request)

@@ -19,6 +19,7 @@ from lifecycle.models.audit import GENESIS_HASH
 
 HASHED_FIELDS = [
     "challenge_id",
+    "subject",
     "kind",
     "actor_id",
     "actor_label",
@@ -37,7 +38,8 @@ def _canonical_time(moment: dt.datetime) -> str:
 
 
 # The hashed payload is json.dumps([prev_hash, content], sort_keys=True, ensure_ascii=False,
-# separators=(",", ":")), content being the HASHED_FIELDS with created_at in canonical form. It is
+# separators=(",", ":")), content being the HASHED_FIELDS with created_at in canonical form, and
+# without `subject` when it is empty (events written before it existed keep their hashes). It is
 # assembled here field by field, in the sorted order of the keys, with one reused encoder: the
 # same characters, several times faster (audit verify hashes every event of the trail).
 _ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -58,6 +60,7 @@ def _json(value) -> str:
 def _content_hash(
     prev_hash,
     challenge_id,
+    subject,
     kind,
     actor_id,
     actor_label,
@@ -88,6 +91,7 @@ def _content_hash(
             _json(kind),
             ',"reason":',
             _json(reason),
+            f',"subject":{_encode_string(subject)}' if subject else "",
             ',"to_state":',
             _json(to_state),
             ',"transition":',
@@ -102,9 +106,12 @@ def compute_hash(prev_hash: str, values: dict) -> str:
     return _content_hash(prev_hash, *[values[name] for name in HASHED_FIELDS])
 
 
-def _values(challenge, kind, *, by, transition="", from_state="", to_state="", reason="", changes=None):
+def _values(
+    challenge, kind, *, by, subject="", transition="", from_state="", to_state="", reason="", changes=None
+):
     return {
         "challenge_id": challenge.pk if challenge is not None else None,
+        "subject": subject,
         "kind": str(kind),
         "actor_id": None if by is SYSTEM else by.pk,
         "actor_label": actor_label(by),
@@ -117,8 +124,14 @@ def _values(challenge, kind, *, by, transition="", from_state="", to_state="", r
     }
 
 
-def record(challenge, kind, *, by, transition="", from_state="", to_state="", reason="", changes=None):
-    """Append an event to the trail. Must run inside the transaction of the change it records."""
+def record(
+    challenge, kind, *, by, subject="", transition="", from_state="", to_state="", reason="", changes=None
+):
+    """Append an event to the trail. Must run inside the transaction of the change it records.
+
+    `challenge` is the case the event belongs to (None for an event of no case, e.g. a person's
+    role); `subject` names what else it is about, as "<kind>:<id>" (e.g. "user:12").
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("An audit event is written in the transaction of its change.")
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
@@ -126,6 +139,7 @@ def record(challenge, kind, *, by, transition="", from_state="", to_state="", re
         challenge,
         kind,
         by=by,
+        subject=subject,
         transition=transition,
         from_state=from_state,
         to_state=to_state,

@@ -5,6 +5,7 @@ moment with its guards intact: `at(moment)` sets that moment for the current thr
 """
 
 import contextlib
+import datetime as dt
 import threading
 
 from django.utils import timezone
@@ -24,3 +25,10 @@ def at(moment):
         yield
     finally:
         _local.moment = previous
+
+
+def days_before(moment, days: int):
+    """The same wall-clock time (in the project's time zone) `days` days earlier, across a
+    daylight-saving change: the J-7 reminder of a 17:00 deadline is at 17:00 too."""
+    local = timezone.make_naive(moment)
+    return timezone.make_aware(local - dt.timedelta(days=days))

@@ -86,3 +86,4 @@ class AuditKind(models.TextChoices):
     IMPORTED = "imported", _("Import")
     DOSSIER_CHANGED = "dossier_changed", _("Modification du dossier")
     TRANSITION = "transition", _("Changement d’état")
+    ROLE_CHANGED = "role_changed", _("Changement de rôle d’une personne")

@@ -1,7 +1,7 @@
-"""The conditions of each move. A guard returns the reasons it refuses, in French; none means yes.
+"""The conditions of the moves. A guard returns the reasons it refuses, in French; none means yes.
 
 Guards read only the data of the case and of its call: the calendar and rules are never
-constants here.
+constants here. Which guards a move runs is said once, in `lifecycle.workflow`.
 """
 
 from dataclasses import dataclass
@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from lifecycle.dossier import dossier_problems
-from lifecycle.enums import ChallengeState, MentorRole, TransitionName
+from lifecycle.dossier.rules import dossier_problems, unconfirmed_mentor_roles
+from lifecycle.enums import ChallengeState
 from lifecycle.financing import format_euros
 
 
@@ -108,11 +108,9 @@ def eigs_recruited(challenge, ctx):
 
 
 def mentors_confirmed(challenge, ctx):
-    confirmed = set(challenge.mentors.filter(confirmed_at__isnull=False).values_list("role", flat=True))
     return [
         _("%(role)s : pas encore confirmé.") % {"role": role.label}
-        for role in MentorRole
-        if role not in confirmed
+        for role in unconfirmed_mentor_roles(challenge)
     ]
 
 
@@ -126,21 +124,3 @@ def duration_passed(challenge, ctx):
             % {"months": challenge.promotion.call.duration_months, "date": date_format(ends_on, "j F Y")}
         ]
     return []
-
-
-GUARDS = {
-    TransitionName.SUBMIT: [before_submission_deadline, dossier_complete],
-    TransitionName.PRESELECT: [reason_given],
-    TransitionName.REJECT: [reason_given],
-    TransitionName.PITCH: [jury_date_set],
-    TransitionName.SELECT: [reason_given, within_pia_envelope],
-    TransitionName.NOT_SELECT: [reason_given],
-    TransitionName.OPEN_RECRUITMENT: [recruitment_call_open],
-    TransitionName.START: [eigs_recruited, mentors_confirmed],
-    TransitionName.COMPLETE: [duration_passed],
-    TransitionName.WITHDRAW: [],
-}
-
-
-def refusals(challenge, name, ctx) -> list[str]:
-    return [reason for guard in GUARDS[name] for reason in guard(challenge, ctx)]

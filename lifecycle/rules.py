@@ -1,10 +1,20 @@
-"""Who may do what, as small named predicates reused by the domain, views, admin and API."""
+"""Who may do what: named predicates (django-rules) asked alike by the domain, the pages, the
+templates (`{% load rules %}`), the admin and the API, and the permissions built on them.
+
+A person's role is read from their profile at each question, so that a change of role
+(`accounts.services.set_role`) takes effect at once everywhere. Django's groups and
+per-user permissions grant nothing here: `AUTHENTICATION_BACKENDS` asks these rules first.
+"""
+
+import rules
 
 from accounts.enums import Role
+from lifecycle import workflow
 from lifecycle.actors import SYSTEM
-from lifecycle.enums import ChallengeState, TransitionName
+from lifecycle.enums import ChallengeState
 
-CONTACT_TRANSITIONS = {TransitionName.SUBMIT, TransitionName.WITHDRAW}
+# The dossier's fields only the programme sets: who carries the case, who follows it.
+MANAGER_ONLY_FIELDS = frozenset({"administration", "manager", "promotion"})
 
 
 def role_of(user) -> str | None:
@@ -12,19 +22,34 @@ def role_of(user) -> str | None:
     return profile.role if profile else None
 
 
+def _active(user) -> bool:
+    return user is not None and user is not SYSTEM and user.is_authenticated and user.is_active
+
+
+@rules.predicate
+def is_system(user) -> bool:
+    return user is SYSTEM
+
+
+@rules.predicate
 def is_programme_manager(user) -> bool:
-    if user is SYSTEM:
-        return False
-    return bool(user.is_active and (user.is_superuser or role_of(user) == Role.PROGRAMME_MANAGER))
+    return _active(user) and (user.is_superuser or role_of(user) == Role.PROGRAMME_MANAGER)
 
 
+@rules.predicate
 def is_auditor(user) -> bool:
-    return user is not SYSTEM and user.is_active and role_of(user) == Role.AUDITOR
+    return _active(user) and role_of(user) == Role.AUDITOR
 
 
+@rules.predicate
+def is_administration_contact(user) -> bool:
+    return _active(user) and role_of(user) == Role.ADMINISTRATION_CONTACT
+
+
+@rules.predicate
 def is_contact_of(user, challenge) -> bool:
     """An administration's contact acts for the challenges its administration carries."""
-    if user is SYSTEM or not user.is_active or role_of(user) != Role.ADMINISTRATION_CONTACT:
+    if challenge is None or not is_administration_contact(user):
         return False
     administration_id = user.profile.administration_id
     return administration_id is not None and administration_id in (
@@ -33,18 +58,51 @@ def is_contact_of(user, challenge) -> bool:
     )
 
 
-def can_transition(user, challenge, name: str) -> bool:
-    if user is SYSTEM or is_programme_manager(user):
+@rules.predicate
+def is_draft(user, challenge) -> bool:
+    return challenge is not None and challenge.state == ChallengeState.DRAFT
+
+
+can_view_audit_trail = is_programme_manager | is_auditor
+# Managers may correct a dossier at any time; its administration only while it is a draft.
+can_edit_dossier = is_system | is_programme_manager | (is_contact_of & is_draft)
+can_read_dossier = is_programme_manager | is_contact_of
+
+
+def can_transition(user, challenge, name) -> bool:
+    if is_system(user) or is_programme_manager(user):
         return True
-    return name in CONTACT_TRANSITIONS and is_contact_of(user, challenge)
+    return workflow.move(name).by_contact and is_contact_of(user, challenge)
 
 
-def can_edit_dossier(user, challenge) -> bool:
-    """Managers may correct a dossier at any time; its administration only while it is a draft."""
-    if user is SYSTEM or is_programme_manager(user):
+def can_edit_field(user, challenge, field_name: str) -> bool:
+    """A contact edits its draft's answers, never who carries or follows the case."""
+    if is_system(user) or is_programme_manager(user):
         return True
-    return challenge.state == ChallengeState.DRAFT and is_contact_of(user, challenge)
+    return field_name not in MANAGER_ONLY_FIELDS and can_edit_dossier(user, challenge)
 
 
-def can_view_audit_trail(user) -> bool:
-    return is_programme_manager(user) or is_auditor(user)
+# Permissions: the pages, the admin (ModelAdmin.has_*_permission asks user.has_perm) and the
+# mentor tasks' queue (viewflow asks the task's permission) -------------------------------------
+
+LIFECYCLE_MODELS = [
+    "promotion",
+    "call",
+    "administration",
+    "challenge",
+    "eigposition",
+    "teammember",
+    "mentor",
+    "contact",
+    "entrepreneur",
+]
+
+rules.add_perm("lifecycle", can_view_audit_trail)
+for model in LIFECYCLE_MODELS:
+    rules.add_perm(f"lifecycle.view_{model}", can_view_audit_trail)
+    rules.add_perm(f"lifecycle.add_{model}", is_programme_manager)
+    rules.add_perm(f"lifecycle.change_{model}", is_programme_manager)
+rules.add_perm("lifecycle.view_auditevent", can_view_audit_trail)
+rules.add_perm("lifecycle.move_challenge", is_programme_manager)
+# Confirming a mentor (a task of the mentor assignment, or the admin) is a manager's work.
+rules.add_perm("lifecycle.confirm_mentor", is_programme_manager)

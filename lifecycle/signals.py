@@ -3,10 +3,12 @@
 `transition_applied` is sent inside the transaction of the move, after the audit event is
 written: a receiver writes there what must commit or roll back with the move (the notification
 outbox). `transition_committed` is sent once the move is committed: a receiver starts work that
-leaves the building (mail delivery, scheduled tasks, human tasks).
+leaves the building (mail delivery, human tasks). Receivers register no `on_commit` of their
+own: the committed signal is the one path of after-commit work.
 
-Both send: challenge, name (a TransitionName), by (a user or SYSTEM), event (the AuditEvent);
-`transition_applied` also sends hold_mail (the actor asked to review the e-mails before they leave).
+Both send: challenge, name (a TransitionName), by (a user or SYSTEM), event (the AuditEvent) and
+options (a read-only mapping the caller of `transition` gave, e.g. {"hold_mail": True}).
+The receivers are listed in `lifecycle.services.transition`'s docstring and pinned by a test.
 """
 
 from django.dispatch import Signal

@@ -7,9 +7,8 @@ class MentoringConfig(AppConfig):
     verbose_name = _("Confirmation des mentors")
 
     def ready(self):
-        from django.db.models.signals import post_migrate
-
         from mentoring import receivers  # noqa: F401  (connects to the lifecycle's hooks)
-        from mentoring.schedules import ensure_sweep
+        from triggers import schedules
 
-        post_migrate.connect(ensure_sweep, sender=self)
+        # Due reminders, and processes a receiver missed.
+        schedules.register_periodic("mentoring: sweep", "mentoring.tasks.sweep", minutes=5)

@@ -2,7 +2,7 @@
 
     start ─► split ─┬─► confirm_operational ─┬─► join ─► end
                     └─► confirm_strategic ───┘
-    a confirmation still open after MENTORING_TASK_REMINDER_DAYS ─► remind ─► reminded
+    a confirmation still open after the call's mentor_task_reminder_days ─► remind ─► reminded
 
 Each confirmation is a human task of the programme manager in charge of the challenge, or of the
 programme team's queue (whoever may change mentors) when the challenge has none. The process
@@ -11,7 +11,6 @@ ends when both are done. The pages are ours (`mentoring.views`), not viewflow's 
 
 import datetime as dt
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
@@ -19,8 +18,8 @@ from viewflow.workflow import flow, lock
 from lifecycle import clock, rules
 from lifecycle.enums import MentorRole
 
-# Who may take a task from the team's queue: programme managers hold it through their group.
-CONFIRMATION_PERMISSION = "lifecycle.change_mentor"
+# Who may take a task from the team's queue: a rule of lifecycle.rules (programme managers).
+CONFIRMATION_PERMISSION = "lifecycle.confirm_mentor"
 
 
 class MentorAssignmentFlow(flow.Flow):
@@ -65,7 +64,8 @@ class MentorAssignmentFlow(flow.Flow):
 
     def reminder_due(self, activation):
         """On the domain's clock, so that a replayed history (the demo) stays in its own time."""
-        return clock.now() + dt.timedelta(days=settings.MENTORING_TASK_REMINDER_DAYS)
+        call = activation.process.artifact.promotion.call
+        return clock.now() + dt.timedelta(days=call.mentor_task_reminder_days)
 
     def send_reminder(self, activation):
         from mentoring import services

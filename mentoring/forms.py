@@ -1,20 +1,14 @@
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
-from mentoring.services import phone_problem
+from lifecycle.models import Mentor
 
 
 class MentorForm(forms.Form):
-    """The details a confirmation asks for; the rules live in services.confirm_mentor."""
+    """The details a confirmation asks for: the fields of the mentor, all required here; the
+    rules (validators, two distinct mentors) are the model's and `edits.confirm_mentor`'s."""
 
-    first_name = forms.CharField(label=_("Prénom"), max_length=100)
-    last_name = forms.CharField(label=_("Nom"), max_length=100)
-    function = forms.CharField(label=_("Fonction"), max_length=200)
-    email = forms.EmailField(label=_("E-mail professionnel"))
-    phone = forms.CharField(label=_("Téléphone professionnel"), max_length=30)
-
-    def clean_phone(self):
-        phone = self.cleaned_data["phone"]
-        if problem := phone_problem(phone):
-            raise forms.ValidationError(problem)
-        return phone
+    first_name = Mentor._meta.get_field("first_name").formfield()
+    last_name = Mentor._meta.get_field("last_name").formfield()
+    function = Mentor._meta.get_field("function").formfield(required=True)
+    email = Mentor._meta.get_field("email").formfield(required=True)
+    phone = Mentor._meta.get_field("phone").formfield(required=True)

@@ -4,14 +4,11 @@ Views, receivers and the sweep call these functions; none of them moves a viewfl
 """
 
 import logging
-import re
-import unicodedata
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,10 +16,10 @@ from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 from viewflow.workflow.timers import fire_due_timers
 
-from lifecycle import clock
+from lifecycle.dossier import edits
+from lifecycle.dossier.rules import unconfirmed_mentor_roles
 from lifecycle.enums import ChallengeState, MentorRole
 from lifecycle.models import Challenge, Mentor
-from lifecycle.services import recording_dossier_changes
 from mentoring.flows import ROLE_OF_TASK, MentorAssignmentFlow
 from notifications import outbox
 from notifications.enums import MessageEvent
@@ -32,7 +29,6 @@ logger = logging.getLogger(__name__)
 
 # The states in which a challenge waits for its mentors to be confirmed (before it starts).
 WAITING_FOR_MENTORS = [ChallengeState.SELECTED, ChallengeState.RECRUITING]
-MENTOR_FIELDS = ["first_name", "last_name", "function", "email", "phone"]
 FINISHED = [STATUS.DONE, STATUS.CANCELED, STATUS.REVIVED]
 
 
@@ -61,8 +57,14 @@ def inbox(user):
 
 
 def team_queue(user):
-    """The tasks waiting for someone to take them, that this user may take."""
-    return tasks().user_queue(user).filter(status=STATUS.NEW, owner=None).order_by("created", "id")
+    """The tasks waiting for someone to take them, that this user may take (the rules decide,
+    as for viewflow's own check when a task is taken)."""
+    waiting = tasks().filter(status=STATUS.NEW, owner=None)
+    permissions = set(waiting.exclude(owner_permission=None).values_list("owner_permission", flat=True))
+    allowed = [permission for permission in permissions if user.has_perm(permission)]
+    return waiting.filter(Q(owner_permission__in=allowed) | Q(owner_permission=None)).order_by(
+        "created", "id"
+    )
 
 
 def challenge_of(task) -> Challenge:
@@ -87,8 +89,7 @@ def task_url(task) -> str:
 
 
 def mentors_confirmed(challenge) -> bool:
-    confirmed = set(challenge.mentors.filter(confirmed_at__isnull=False).values_list("role", flat=True))
-    return confirmed >= set(MentorRole.values)
+    return not unconfirmed_mentor_roles(challenge)
 
 
 def follow(challenge) -> str:
@@ -169,7 +170,7 @@ def confirm(task, *, by, **details) -> Mentor:
         task = activation.task
         if task.status != STATUS.ASSIGNED or not task.flow_task.can_execute(by, task):
             raise TaskUnavailable(_("Cette tâche n’est plus à traiter par vous."))
-        mentor = confirm_mentor(challenge_of(task), role_of(task), by=by, **details)
+        mentor = edits.confirm_mentor(challenge_of(task), role_of(task), by=by, **details)
         activation.start(None)
         activation.execute()
     return mentor
@@ -206,63 +207,3 @@ def remind(task) -> list:
         recipients=recipients,
         context={"task": str(task.flow_task.task_title), "task_url": task_url(task)},
     )
-
-
-# The mentor --------------------------------------------------------------------------------------
-
-
-def _person(first_name, last_name) -> str:
-    name = unicodedata.normalize("NFKD", f"{first_name} {last_name}")
-    return " ".join("".join(c for c in name if not unicodedata.combining(c)).casefold().split())
-
-
-def phone_problem(phone: str) -> str:
-    """A professional phone number: digits, spaces, dots, dashes, an optional +; 10 to 15 digits."""
-    digits = re.sub(r"\D", "", phone)
-    if not re.fullmatch(r"\+?[\d\s.()-]+", phone) or not 10 <= len(digits) <= 15:
-        return _("Saisissez un numéro de téléphone valide (10 chiffres au moins).")
-    return ""
-
-
-def _problems(values: dict) -> dict:
-    errors = {name: [_("Ce champ est obligatoire.")] for name in MENTOR_FIELDS if not values[name]}
-    if values["email"]:
-        try:
-            validate_email(values["email"])
-        except ValidationError:
-            errors["email"] = [_("Saisissez une adresse e-mail valide.")]
-    if values["phone"] and (problem := phone_problem(values["phone"])):
-        errors["phone"] = [problem]
-    return errors
-
-
-def confirm_mentor(challenge, role, *, by, **details) -> Mentor:
-    """Confirm a mentor of the challenge with their name, function, professional e-mail and phone.
-
-    The same person cannot hold both roles: a confirmed mentor of the other role with the same
-    e-mail or the same name refuses it. Audited: the trail gets the old and new values.
-    """
-    values = {name: str(details.get(name) or "").strip() for name in MENTOR_FIELDS}
-    errors = _problems(values)
-    if errors:
-        raise ValidationError(errors)
-    role = MentorRole(role)
-    other = challenge.mentors.filter(confirmed_at__isnull=False).exclude(role=role).first()
-    if other is not None and (
-        other.email.lower() == values["email"].lower()
-        or _person(other.first_name, other.last_name) == _person(values["first_name"], values["last_name"])
-    ):
-        raise ValidationError(
-            _("%(name)s est déjà le %(role)s confirmé : une même personne ne peut tenir les deux rôles.")
-            % {"name": other.full_name, "role": other.get_role_display().lower()}
-        )
-    with recording_dossier_changes(challenge, by=by):
-        mentor = Mentor.objects.filter(challenge=challenge, role=role).first() or Mentor(
-            challenge=challenge, role=role
-        )
-        for name, value in values.items():
-            setattr(mentor, name, value)
-        mentor.confirmed_at = clock.now()
-        mentor.full_clean()
-        mentor.save()
-    return mentor

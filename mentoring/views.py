@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from viewflow.workflow.status import STATUS
 
 from lifecycle import clock
+from lifecycle.dossier.rules import MENTOR_FIELDS
 from mentoring import services
 from mentoring.forms import MentorForm
 from web.access import manager_required
@@ -67,7 +68,7 @@ def task(request, task_pk):
     if not mine and not (task.status == STATUS.NEW and task.flow_task.can_assign(request.user, task)):
         raise Http404
     mentor = challenge.mentors.filter(role=role).first()
-    initial = {name: getattr(mentor, name) for name in services.MENTOR_FIELDS} if mentor else {}
+    initial = {name: getattr(mentor, name) for name in MENTOR_FIELDS} if mentor else {}
     form = MentorForm(request.POST if request.method == "POST" and mine else None, initial=initial)
     if form.is_bound and form.is_valid():
         try:

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy
 
 from lifecycle.admin import ChallengeAdmin
 from lifecycle.models import Challenge
-from lifecycle.rules import is_programme_manager
 from notifications import outbox, placeholders
 from notifications.enums import DeliveryStatus
 from notifications.models import Batch, MessageTemplate, Notification
@@ -56,7 +55,7 @@ class MessageTemplateAdmin(admin.ModelAdmin):
         )
 
 
-@admin.action(description=gettext_lazy("Relancer l’envoi des messages en échec"))
+@admin.action(description=gettext_lazy("Relancer l’envoi des messages en échec"), permissions=["change"])
 def retry_failed(modeladmin, request, queryset):
     count = outbox.retry(queryset)
     modeladmin.message_user(request, _("%(count)d message(s) remis en file d’envoi.") % {"count": count})
@@ -106,17 +105,14 @@ class NotificationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def has_change_permission(self, request, obj=None):
-        return is_programme_manager(request.user) and super().has_change_permission(request, obj)
 
-
-@admin.action(description=gettext_lazy("Envoyer les messages retenus"))
+@admin.action(description=gettext_lazy("Envoyer les messages retenus"), permissions=["change"])
 def release_batches(modeladmin, request, queryset):
     count = sum(outbox.release(batch) for batch in queryset.filter(closed_at=None))
     modeladmin.message_user(request, _("%(count)d message(s) envoyé(s) en file.") % {"count": count})
 
 
-@admin.action(description=gettext_lazy("Abandonner les messages retenus"))
+@admin.action(description=gettext_lazy("Abandonner les messages retenus"), permissions=["change"])
 def discard_batches(modeladmin, request, queryset):
     count = sum(outbox.discard(batch) for batch in queryset.filter(closed_at=None))
     modeladmin.message_user(

@@ -7,9 +7,13 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        from django.db.models.signals import post_migrate
-
+        from lifecycle.models import Call
         from notifications import receivers  # noqa: F401  (connects to the lifecycle's hooks)
-        from notifications.schedules import ensure_sweep
+        from notifications.jobs import call_jobs
+        from triggers import schedules
 
-        post_migrate.connect(ensure_sweep, sender=self)
+        schedules.register_jobs(Call, "call", call_jobs)
+        # Sends whatever is due: retries, and anything the broker lost.
+        schedules.register_periodic(
+            "notifications: send pending", "notifications.tasks.send_pending", minutes=1
+        )

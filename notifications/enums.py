@@ -1,8 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lifecycle.enums import TransitionName
-
 
 class MessageEvent(models.TextChoices):
     SUBMISSION_RECEIVED = "submission_received", _("Dossier reçu")
@@ -18,20 +16,6 @@ class MessageEvent(models.TextChoices):
     DEADLINE_REMINDER = "deadline_reminder", _("Rappel de la date limite")
     MENTOR_TASK_OVERDUE = "mentor_task_overdue", _("Relance : confirmation d’un mentor")
     SESSION_REMINDER = "session_reminder", _("Rappel de session de promotion")
-
-
-EVENT_OF_TRANSITION = {
-    TransitionName.SUBMIT: MessageEvent.SUBMISSION_RECEIVED,
-    TransitionName.PRESELECT: MessageEvent.PRESELECTED,
-    TransitionName.REJECT: MessageEvent.NOT_PRESELECTED,
-    TransitionName.PITCH: MessageEvent.INVITED_TO_PITCH,
-    TransitionName.SELECT: MessageEvent.SELECTED,
-    TransitionName.NOT_SELECT: MessageEvent.NOT_SELECTED,
-    TransitionName.OPEN_RECRUITMENT: MessageEvent.RECRUITMENT_OPENED,
-    TransitionName.START: MessageEvent.RUNNING,
-    TransitionName.COMPLETE: MessageEvent.COMPLETED,
-    TransitionName.WITHDRAW: MessageEvent.WITHDRAWN,
-}
 
 
 class DeliveryStatus(models.TextChoices):

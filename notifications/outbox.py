@@ -20,6 +20,10 @@ from notifications.recipients import recipients_for
 
 logger = logging.getLogger(__name__)
 
+# The option of `lifecycle.services.transition` that holds the move's e-mails for review:
+# transition(..., options={outbox.HOLD_MAIL: True}).
+HOLD_MAIL = "hold_mail"
+
 
 def template_for(event: MessageEvent, language: str) -> tuple[str, str]:
     custom = MessageTemplate.objects.filter(event=event, language=language).first()
@@ -57,13 +61,15 @@ def queue(
     by=None,
     recipients=None,
     context=None,
+    enqueue=True,
 ):
     """Write the messages of `event` for every recipient of the case, once per key and recipient.
 
     `recipients` (a list of `recipients.Recipient`) replaces the case's usual recipients, e.g. the
     EIGs of a challenge for a cohort session; `context` gives the values of the placeholders that
     come with the message (`placeholders.CONTEXT_PLACEHOLDERS`).
-    Must run in the transaction of what it announces; delivery starts after the commit.
+    Must run in the transaction of what it announces; delivery starts after the commit: the
+    outbox registers it (`enqueue`), except for a move, whose committed signal does it.
     """
     batch = _open_batch(event, by) if hold else None
     wanted = {}
@@ -113,7 +119,8 @@ def queue(
             )
         )
     created = Notification.objects.bulk_create(rows)
-    enqueue_on_commit([n.pk for n in created if n.status == DeliveryStatus.PENDING])
+    if enqueue:
+        enqueue_on_commit([n.pk for n in created if n.status == DeliveryStatus.PENDING])
     return created
 
 

@@ -1,10 +1,6 @@
-"""The django-q2 entry points: one message, and the periodic sweep."""
+"""The django-q2 entry points: a batch of messages, and the periodic sweep."""
 
 from notifications import delivery
-
-
-def deliver(notification_id):
-    return delivery.deliver(notification_id)
 
 
 def deliver_many(notification_ids):

@@ -7,18 +7,12 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.enums import Role
 from lifecycle import rules
 from lifecycle.models import Challenge
 
 
 def is_portal_user(user) -> bool:
-    profile = getattr(user, "profile", None)
-    return bool(
-        user.is_active
-        and rules.role_of(user) == Role.ADMINISTRATION_CONTACT
-        and profile.administration_id is not None
-    )
+    return rules.is_administration_contact(user) and user.profile.administration_id is not None
 
 
 def contact_required(view):

@@ -1,30 +1,19 @@
-"""Each step of the dossier: its forms, and how it saves them through the lifecycle's services.
+"""Each step of the dossier: its forms, and the dossier edit it calls (`lifecycle.dossier.edits`).
 
-Fields of the challenge go through `services.update_dossier`; child rows are saved inside
-`services.recording_dossier_changes`, so that every change is audited.
+A step writes nothing itself: the edits check the contact's rights, validate, write and audit.
 """
 
-import contextlib
-
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.forms import formset_factory
-from django.utils.translation import gettext_lazy as _
 
-from lifecycle import rules, services
+from lifecycle.dossier import edits
+from lifecycle.dossier.rules import distinct_mentors_problem, same_person
+from lifecycle.dossier.sections import PEOPLE, Kind, section
 from lifecycle.enums import ContactRole, MentorRole
-from lifecycle.models import Challenge, Contact, EigPosition, Mentor
+from lifecycle.models import Challenge
 from portal import forms
 
-
-@contextlib.contextmanager
-def editing_rows(challenge, *, by):
-    """Audit the block's changes to child rows; refuse them if the dossier is locked meanwhile."""
-    with services.recording_dossier_changes(challenge, by=by):
-        # recording_dossier_changes holds the challenge's row: its state cannot move under us.
-        if not rules.can_edit_dossier(by, Challenge.objects.get(pk=challenge.pk)):
-            raise services.DossierLocked(_("Ce dossier ne peut plus être modifié : il a été déposé."))
-        yield
+PERSON_FIELDS = ("first_name", "last_name", "email", "phone")
 
 
 class Step:
@@ -41,8 +30,20 @@ class Step:
     def is_valid(self) -> bool:
         raise NotImplementedError
 
-    def save(self, *, by):
+    def save(self, *, by) -> bool:
+        """Call the step's edit; False (with the errors on the forms) when the edit refuses."""
+        try:
+            self.edit(by=by)
+        except ValidationError as error:
+            self.refused(error)
+            return False
+        return True
+
+    def edit(self, *, by):
         raise NotImplementedError
+
+    def refused(self, error):
+        self.form.add_error(None, error.messages)
 
     def context(self) -> dict:
         return {}
@@ -61,18 +62,8 @@ class FieldsStep(Step):
     def is_valid(self):
         return self.form.is_valid()
 
-    def save(self, *, by):
-        try:
-            with transaction.atomic():
-                services.update_dossier(self.form.instance, self.form.changes(), by=by)
-                if self.form.many_to_many:
-                    with editing_rows(self.challenge, by=by):
-                        for name in self.form.many_to_many:
-                            getattr(self.form.instance, name).set(self.form.cleaned_data[name])
-        except ValidationError as error:
-            self.form.add_error(None, error.messages)
-            return False
-        return True
+    def edit(self, *, by):
+        edits.update_dossier(self.challenge, self.form.changes(), by=by)
 
     def context(self):
         return {"form": self.form}
@@ -127,19 +118,12 @@ class PositionsStep(Step):
     def is_valid(self):
         return self.formset.is_valid()
 
-    def save(self, *, by):
+    def edit(self, *, by):
         rows = [form.cleaned_data for form in self.formset.forms if not form.is_blank()]
-        with editing_rows(self.challenge, by=by):
-            EigPosition.objects.filter(challenge=self.challenge, rank__gt=len(rows)).delete()
-            for rank, row in enumerate(rows, start=1):
-                position = EigPosition.objects.filter(challenge=self.challenge, rank=rank).first()
-                position = position or EigPosition(challenge=self.challenge, rank=rank)
-                position.mission = row["mission"]
-                position.profile = row["profile"]
-                position.expertise = row["expertise"]
-                position.full_clean()
-                position.save()
-        return True
+        edits.set_positions(self.challenge, rows, by=by)
+
+    def refused(self, error):
+        self.formset.forms[0].add_error(None, error.messages)
 
     def context(self):
         call = self.challenge.promotion.call
@@ -155,74 +139,69 @@ class TeamStep(Step):
     def is_valid(self):
         return self.formset.is_valid()
 
-    def save(self, *, by):
-        with editing_rows(self.challenge, by=by):
-            self.formset.save()
-        return True
+    def edit(self, *, by):
+        rows = []
+        for form in self.formset.forms:
+            if form in self.formset.deleted_forms or not (form.instance.pk or form.has_changed()):
+                continue
+            row = {name: form.cleaned_data.get(name) for name in edits.TEAM_FIELDS}
+            rows.append({"pk": form.instance.pk, **row})
+        edits.set_team(self.challenge, rows, by=by)
+
+    def refused(self, error):
+        self.formset.forms[0].add_error(None, error.messages)
 
     def context(self):
         return {"formset": self.formset}
 
 
-PEOPLE = [
-    # (prefix, model, role, title, mentor?)
-    ("operational", Mentor, MentorRole.OPERATIONAL, MentorRole.OPERATIONAL.label, True),
-    ("strategic", Mentor, MentorRole.STRATEGIC, MentorRole.STRATEGIC.label, True),
-    ("hr", Contact, ContactRole.HR, ContactRole.HR.label, False),
-    ("pia_agreement", Contact, ContactRole.PIA_AGREEMENT, ContactRole.PIA_AGREEMENT.label, False),
-]
-PERSON_FIELDS = ("first_name", "last_name", "email", "phone")
-
-
 class ContactsStep(Step):
+    """The two mentors (the form's legend says both are required) and the two contacts."""
+
     template = "portal/steps/contacts.html"
 
     def build(self, data, files):
-        mentors = {mentor.role: mentor for mentor in self.challenge.mentors.all()}
-        contacts = {contact.role: contact for contact in self.challenge.contacts.all()}
+        found = {("mentor", m.role): m for m in self.challenge.mentors.all()} | {
+            ("contact", c.role): c for c in self.challenge.contacts.all()
+        }
         self.people = []
-        for prefix, model, role, title, is_mentor in PEOPLE:
-            person = (mentors if is_mentor else contacts).get(role)
+        for prefix, model, role in PEOPLE:
+            person = found.get((model, role))
+            is_mentor = model == "mentor"
             fields = PERSON_FIELDS + (("function",) if is_mentor else ())
             initial = {name: getattr(person, name) for name in fields} if person else {}
             form = forms.PersonForm(data, prefix=prefix, initial=initial, with_function=is_mentor)
             if not is_mentor:
                 form.required_when_filled = ("first_name", "last_name")
-            self.people.append({"prefix": prefix, "model": model, "role": role, "title": title, "form": form})
+            title = (MentorRole if is_mentor else ContactRole)(role).label
+            self.people.append({"prefix": prefix, "role": role, "title": title, "form": form})
+
+    def _form(self, prefix):
+        return next(person["form"] for person in self.people if person["prefix"] == prefix)
 
     def is_valid(self):
-        valid = all([person["form"].is_valid() for person in self.people])
-        if not valid:
+        if not all([person["form"].is_valid() for person in self.people]):
             return False
-        operational, strategic = self.people[0]["form"], self.people[1]["form"]
-        if not operational.is_blank() and not strategic.is_blank():
+        operational, strategic = self._form("operational"), self._form("strategic")
+        both = not operational.is_blank() and not strategic.is_blank()
+        if both and same_person(operational.cleaned_data, strategic.cleaned_data):
             same_email = operational.cleaned_data["email"].lower() == strategic.cleaned_data["email"].lower()
-            same_name = all(
-                operational.cleaned_data[name].strip().lower() == strategic.cleaned_data[name].strip().lower()
-                for name in ("first_name", "last_name")
-            )
-            if same_email or same_name:
-                strategic.add_error(
-                    "email" if same_email else "last_name",
-                    _("Les mentors opérationnel et stratégique doivent être deux personnes."),
-                )
-                return False
+            strategic.add_error("email" if same_email else "last_name", distinct_mentors_problem())
+            return False
         return True
 
-    def save(self, *, by):
-        with editing_rows(self.challenge, by=by):
-            for person in self.people:
-                model, form = person["model"], person["form"]
-                rows = model.objects.filter(challenge=self.challenge, role=person["role"])
-                if form.is_blank():
-                    rows.delete()
-                    continue
-                row = rows.first() or model(challenge=self.challenge, role=person["role"])
-                for name, value in form.cleaned_data.items():
-                    setattr(row, name, value)
-                row.full_clean()
-                row.save()
-        return True
+    def edit(self, *, by):
+        edits.set_people(
+            self.challenge,
+            {
+                person["role"]: None if person["form"].is_blank() else dict(person["form"].cleaned_data)
+                for person in self.people
+            },
+            by=by,
+        )
+
+    def refused(self, error):
+        self._form("strategic").add_error(None, error.messages)
 
     def context(self):
         return {"people": self.people, "has_errors": any(person["form"].errors for person in self.people)}
@@ -240,16 +219,13 @@ class PitchDeckStep(Step):
     def is_valid(self):
         return self.form.is_valid()
 
-    def save(self, *, by):
+    def edit(self, *, by):
         upload = self.form.cleaned_data.get("pitch_deck")
-        if not upload:
-            return True
-        try:
-            services.attach_pitch_deck(self.challenge, upload, by=by)
-        except ValidationError as error:
-            self.form.add_error("pitch_deck", error.messages)
-            return False
-        return True
+        if upload:
+            edits.attach_pitch_deck(self.challenge, upload, by=by)
+
+    def refused(self, error):
+        self.form.add_error("pitch_deck", error.messages)
 
     def context(self):
         return {"form": self.form}
@@ -264,18 +240,27 @@ class ReviewStep(Step):
     def is_valid(self):
         return True
 
-    def save(self, *, by):
-        return True
+    def edit(self, *, by):
+        pass
 
 
-STEP_CLASSES = {
+FIELD_STEPS = {
     "administration": AdministrativeStep,
     "description": DescriptionStep,
-    "missions": PositionsStep,
-    "equipe": TeamStep,
     "ressources": ResourcesStep,
     "financement": FinancingStep,
-    "contacts": ContactsStep,
-    "presentation": PitchDeckStep,
-    "recapitulatif": ReviewStep,
 }
+KIND_STEPS = {
+    Kind.POSITIONS: PositionsStep,
+    Kind.TEAM: TeamStep,
+    Kind.PEOPLE: ContactsStep,
+    Kind.PITCH_DECK: PitchDeckStep,
+}
+
+
+def step_class(slug: str):
+    """The step of a section of the form, by its slug; the review after them."""
+    if slug == "recapitulatif":
+        return ReviewStep
+    found = section(slug)
+    return FIELD_STEPS[slug] if found.kind == Kind.FIELDS else KIND_STEPS[found.kind]

@@ -8,6 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from lifecycle.dossier.rules import access_steps_problem
+from lifecycle.dossier.sections import section
 from lifecycle.enums import EigProfile
 from lifecycle.models import Administration, Challenge, EigPosition, Mentor, TeamMember
 
@@ -79,20 +81,17 @@ class NewDossierForm(DsfrFormMixin, forms.Form):
 
 
 class ChallengeStepForm(DsfrFormMixin, forms.ModelForm):
-    """A step that edits fields of the challenge; `changes()` is what update_dossier receives."""
-
-    many_to_many = ()
+    """A step that edits fields of the challenge (those of its section); `changes()` is what
+    `edits.update_dossier` receives."""
 
     def changes(self) -> dict:
-        return {name: value for name, value in self.cleaned_data.items() if name not in self.many_to_many}
+        return dict(self.cleaned_data)
 
 
 class AdministrativeForm(ChallengeStepForm):
-    many_to_many = ("partner_administrations",)
-
     class Meta:
         model = Challenge
-        fields = ["name", "address", "administrative_carrier", "partner_administrations"]
+        fields = section("administration").fields
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "administrative_carrier": _(
@@ -120,7 +119,12 @@ class AdministrativeForm(ChallengeStepForm):
 class DescriptionForm(ChallengeStepForm):
     class Meta:
         model = Challenge
-        fields = ["summary", "problem", "solution", "expected_benefits", "innovation_kinds", "progress"]
+        fields = section("description").fields
+        help_texts = {
+            "public_description": _(
+                "Le texte publié aux candidats de l’appel à candidatures si le défi est retenu."
+            ),
+        }
 
 
 class ResourcesForm(ChallengeStepForm):
@@ -132,36 +136,21 @@ class ResourcesForm(ChallengeStepForm):
 
     class Meta:
         model = Challenge
-        fields = [
-            "technical_resources",
-            "datasets",
-            "datasets_accessible",
-            "datasets_access_steps",
-            "sustainability_actions",
-            "obstacles",
-            "motivation",
-            "source_code_url",
-            "attests_outside_walls",
-            "attests_open_data_open_source",
-            "attests_data_access",
-        ]
+        fields = section("ressources").fields
         help_texts = {
             "datasets_access_steps": _("Si les données ne sont pas encore accessibles."),
             "source_code_url": _("Adresse d’un dépôt de code existant, le cas échéant."),
         }
 
-    attestations = ("attests_outside_walls", "attests_open_data_open_source", "attests_data_access")
+    attestations = section("ressources").attestations
 
     def clean(self):
         cleaned = super().clean()
-        if (
-            cleaned.get("datasets_accessible") is False
-            and not (cleaned.get("datasets_access_steps") or "").strip()
-        ):
-            self.add_error(
-                "datasets_access_steps",
-                _("Décrivez les étapes pour rendre les jeux de données accessibles aux EIG."),
-            )
+        problem = access_steps_problem(
+            cleaned.get("datasets_accessible"), cleaned.get("datasets_access_steps")
+        )
+        if problem:
+            self.add_error("datasets_access_steps", problem)
         return cleaned
 
 
@@ -176,7 +165,7 @@ class FinancingForm(ChallengeStepForm):
 
     class Meta:
         model = Challenge
-        fields = ["pia_requested", "total_employer_cost", "pia_amount"]
+        fields = section("financement").fields
         help_texts = {
             "total_employer_cost": _("Pour l’ensemble des EIG, sur toute la durée du programme."),
             "pia_amount": _("Le taux de co-financement de l’appel appliqué au coût total employeur."),

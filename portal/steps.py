@@ -1,4 +1,5 @@
-"""The steps of the dossier, in the official form's order, and the deadline as people read it."""
+"""The steps of the dossier: the official form's sections (`lifecycle.dossier.sections`), then
+the review; and the deadline as people read it."""
 
 from dataclasses import dataclass
 
@@ -8,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from lifecycle import clock
+from lifecycle.dossier.sections import SECTIONS
 
 
 @dataclass(frozen=True)
@@ -16,16 +18,8 @@ class Step:
     title: str
 
 
-STEPS = [
-    Step("administration", _("Informations administratives")),
-    Step("description", _("Description du défi")),
-    Step("missions", _("Missions et profils des EIG")),
-    Step("equipe", _("Équipe projet")),
-    Step("ressources", _("Ressources et données")),
-    Step("financement", _("Simulation financière")),
-    Step("contacts", _("Mentors et contacts")),
-    Step("presentation", _("Présentation de synthèse")),
-    Step("recapitulatif", _("Récapitulatif et dépôt")),
+STEPS = [Step(section.slug, section.title) for section in SECTIONS] + [
+    Step("recapitulatif", _("Récapitulatif et dépôt"))
 ]
 SLUGS = [step.slug for step in STEPS]
 REVIEW = STEPS[-1].slug

@@ -9,11 +9,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition
 
-from lifecycle import clock, dossier, financing, rules, services
+from lifecycle import clock, financing, rules, services
+from lifecycle.dossier import edits, sections
+from lifecycle.dossier.rules import dossier_problems
 from lifecycle.enums import AuditKind, ChallengeState
 from lifecycle.models import Promotion
 from notifications.enums import DeliveryStatus
-from portal import editing, steps, summary
+from portal import editing, steps
 from portal.access import challenge_of, challenges_of, contact_required
 from portal.forms import NewDossierForm
 from web.files import pitch_deck_response
@@ -69,7 +71,7 @@ def dossier_create(request):
         form = NewDossierForm(request.POST or None, promotions=promotions)
         if request.method == "POST" and form.is_valid():
             try:
-                challenge = services.create_challenge(
+                challenge = edits.create_challenge(
                     promotion=form.cleaned_data["promotion"],
                     administration=request.user.profile.administration,
                     name=form.cleaned_data["name"],
@@ -113,13 +115,10 @@ def _page_context(request, challenge, step_slug, **extra):
             "next_step_title": following.title if following else "",
         },
         "next_step": following,
-        "sections": [s for s in summary.sections(challenge) if s["slug"] == step_slug],
+        "sections": [] if step_slug == steps.REVIEW else sections.read(challenge, only=step_slug),
     }
     if step_slug == steps.REVIEW:
-        context.update(
-            sections=summary.sections(challenge),
-            problems=dossier.dossier_problems(challenge),
-        )
+        context.update(sections=sections.read(challenge), problems=dossier_problems(challenge))
     if step_slug in ("financement", steps.REVIEW):
         context["financing_lines"] = financing.describe(challenge)
     context.update(extra)
@@ -139,13 +138,13 @@ def dossier_step(request, pk, step):
     handler = None
     if editable:
         posted = request.method == "POST"
-        handler = editing.STEP_CLASSES[step](
+        handler = editing.step_class(step)(
             challenge, request.POST if posted else None, request.FILES if posted else None
         )
         if posted:
             try:
                 saved = handler.is_valid() and handler.save(by=request.user)
-            except (services.DossierLocked, ConcurrentTransition):
+            except (edits.DossierLocked, ConcurrentTransition):
                 # Submitted meanwhile (another tab, a colleague): nothing was saved.
                 messages.error(request, LOCKED_MESSAGE)
                 return redirect("portal:dossier_step", pk=challenge.pk, step=step)
@@ -213,9 +212,7 @@ def dossier_detail(request, pk):
             "state": _state_label(challenge),
             "editable": rules.can_edit_dossier(request.user, challenge),
             "deadline": steps.deadline_of(challenge.promotion.call),
-            "problems": dossier.dossier_problems(challenge)
-            if challenge.state == ChallengeState.DRAFT
-            else [],
+            "problems": dossier_problems(challenge) if challenge.state == ChallengeState.DRAFT else [],
             "timeline": timeline,
             "notifications": notifications,
             "first_step": steps.SLUGS[0],

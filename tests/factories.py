@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from accounts.enums import Role
 from accounts.models import Profile
+from accounts.services import STAFF_ROLES
+from demo.pdfs import blank_pdf
 from lifecycle.enums import AdministrationKind, ContactRole, EigProfile, MentorRole
 from lifecycle.models import (
     Administration,
@@ -22,7 +24,6 @@ from lifecycle.models import (
     Promotion,
     TeamMember,
 )
-from tests.pdfs import make_pdf
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -37,7 +38,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def user_with_role(role: Role, administration=None, **kwargs):
-    user = UserFactory(**kwargs)
+    """A person with a role, as `accounts.services.set_role` leaves them, without its audit event
+    (test data, not a decision): tests of the roles themselves call set_role."""
+    user = UserFactory(is_staff=role in STAFF_ROLES, **kwargs)
     Profile.objects.create(user=user, role=role, administration=administration)
     return user
 
@@ -113,7 +116,7 @@ class ChallengeFactory(factory.django.DjangoModelFactory):
     pia_requested = True
     total_employer_cost = Decimal("150000.00")
     pia_amount = Decimal("105000.00")
-    pitch_deck = factory.LazyFunction(lambda: ContentFile(make_pdf(10), name="pitch.pdf"))
+    pitch_deck = factory.LazyFunction(lambda: ContentFile(blank_pdf(10), name="pitch.pdf"))
     pitch_deck_pages = 10
 
     @factory.post_generation

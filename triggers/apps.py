@@ -4,12 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 class TriggersConfig(AppConfig):
     name = "triggers"
-    verbose_name = _("Déclencheurs planifiés")
+    verbose_name = _("Tâches planifiées")
 
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from triggers import receivers  # noqa: F401  (a call's dates move its jobs)
-        from triggers.schedules import ensure_sync
+        from triggers.schedules import ensure_periodic
 
-        post_migrate.connect(ensure_sync, sender=self)
+        post_migrate.connect(ensure_periodic, dispatch_uid="triggers.ensure_periodic")

@@ -1,32 +1,35 @@
-"""The django-q2 schedules that run the jobs of the calls' calendars and of the cohort sessions.
+"""The django-q2 schedules of the apps' dated jobs and periodic sweeps, registered in their
+`ready()`; this module knows no domain.
 
-Each job is one ONCE schedule whose `next_run` is its moment, named after what it belongs to
-("call-3/recruitment-opening", "session-41/reminder"). `repeats=1`: once run, django-q2 keeps the
-row with `repeats=0`, so that a sync knows it ran and does not run it again, unless its moment
-moved (a changed date re-arms it). A row whose next_run is past and repeats=1 runs at the
-worker's next scheduler pass: that is the catch-up after a worker was down.
-The jobs themselves are idempotent (`triggers.recruitment`, `cohort.services`).
+- `register_jobs(model, prefix, provider)`: `provider(instance)` returns the dated `Job`s an
+  instance of `model` triggers (a call's reminders, its recruitment opening, a session's
+  reminder…). The jobs of all the providers of a model are named "<prefix>-<pk>/<job name>"
+  and follow the instance: when it is saved they are installed, moved or removed, when it is
+  deleted they are removed, in its transaction.
+- `register_periodic(name, func, minutes=…)`: a sweep that runs for ever (every `minutes`, or
+  hourly), installed after each migration and by `manage.py schedules sync`.
+
+Each dated job is one ONCE schedule whose `next_run` is its moment. `repeats=1`: once run,
+django-q2 keeps the row with `repeats=0`, so that a sync knows it ran and does not run it again,
+unless its moment moved (a changed date re-arms it). A row whose next_run is past and repeats=1
+runs at the worker's next scheduler pass: that is the catch-up after a worker was down. The
+jobs themselves are idempotent (each app says how).
 """
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_q.models import Schedule, Task
 
-from cohort import services as cohort_services
-from cohort.models import CohortSession, SessionStatus
-from lifecycle.models import Call
-from triggers.recruitment import days_before
-
 
 @dataclass(frozen=True)
 class Job:
-    name: str
+    name: str  # within the instance, e.g. "recruitment-opening"
     label: str
-    func: str
+    func: str  # dotted path of the django-q2 task
     args: tuple
     at: dt.datetime
 
@@ -36,12 +39,78 @@ class Job:
 
 
 @dataclass(frozen=True)
+class Periodic:
+    name: str
+    func: str
+    minutes: int | None  # None: hourly
+
+
+_prefixes: dict[type, str] = {}
+_providers: dict[str, list] = {}
+PERIODIC: dict[str, Periodic] = {}
+
+
+def register_jobs(model, prefix: str, provider):
+    """Schedule the jobs `provider(instance)` returns for every instance of `model`."""
+    if _prefixes.setdefault(model, prefix) != prefix:
+        raise ValueError(f"{model.__name__} is already scheduled under «{_prefixes[model]}»")
+    providers = _providers.setdefault(prefix, [])
+    if provider not in providers:
+        providers.append(provider)
+    post_save.connect(_instance_saved, sender=model, dispatch_uid=f"triggers.sync.{prefix}")
+    post_delete.connect(_instance_deleted, sender=model, dispatch_uid=f"triggers.forget.{prefix}")
+
+
+def register_periodic(name: str, func: str, *, minutes: int | None = None):
+    PERIODIC[name] = Periodic(name, func, minutes)
+
+
+def _instance_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        sync(instance)
+
+
+def _instance_deleted(sender, instance, **kwargs):
+    forget(prefix_of(instance))
+
+
+def prefix_of(instance) -> str:
+    return f"{_prefixes[type(instance)]}-{instance.pk}/"
+
+
+def jobs_of(instance) -> list[Job]:
+    return [job for provider in _providers[_prefixes[type(instance)]] for job in provider(instance)]
+
+
+# Periodic sweeps ---------------------------------------------------------------------------------
+
+SYNC_NAME = "triggers: sync"
+register_periodic(SYNC_NAME, "triggers.tasks.sync")  # re-runs a failed job, catches a missed change
+
+
+def ensure_periodic(**_kwargs):
+    """Install (or bring up to date) every registered sweep; connected to post_migrate."""
+    for periodic in PERIODIC.values():
+        timing = (
+            {"schedule_type": Schedule.MINUTES, "minutes": periodic.minutes}
+            if periodic.minutes
+            else {"schedule_type": Schedule.HOURLY, "minutes": None}
+        )
+        Schedule.objects.update_or_create(
+            name=periodic.name, defaults={"func": periodic.func, "repeats": -1, **timing}
+        )
+
+
+# Dated jobs --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
 class Synced:
     """One schedule after a sync: what the sync did, and the row as it is now (None: removed)."""
 
     name: str
     label: str
-    action: str  # "installée", "déplacée", "inchangée", "supprimée"
+    action: str  # "installée", "déplacée", "inchangée", "supprimée"…
     schedule: Schedule | None
 
     @property
@@ -57,89 +126,7 @@ def state_of(schedule) -> str:
     return str(_("à venir"))
 
 
-SYNC_NAME = "triggers: sync"
 UNCHANGED = _("inchangée")
-
-
-def ensure_sync(**_kwargs):
-    """The hourly sync: re-runs a job that failed, and catches a date changed without a save signal."""
-    Schedule.objects.update_or_create(
-        name=SYNC_NAME,
-        defaults={"func": "triggers.tasks.sync", "schedule_type": Schedule.HOURLY, "repeats": -1},
-    )
-
-
-def call_prefix(call_pk) -> str:
-    return f"call-{call_pk}/"
-
-
-def session_prefix(session_pk) -> str:
-    return f"session-{session_pk}/"
-
-
-def call_jobs(call) -> list[Job]:
-    """What the call's calendar triggers, for the dates it has."""
-    prefix, promotion = call_prefix(call.pk), call.promotion
-    jobs = []
-    if call.submission_deadline:
-        for days in sorted(set(settings.SUBMISSION_REMINDER_DAYS), reverse=True):
-            jobs.append(
-                Job(
-                    f"{prefix}deadline-reminder-{days}d",
-                    _("%(promotion)s : rappel J-%(days)d avant la date limite de dépôt")
-                    % {"promotion": promotion, "days": days},
-                    "triggers.jobs.remind_submission_deadline",
-                    (call.pk, days),
-                    days_before(call.submission_deadline, days),
-                )
-            )
-    if call.recruitment_opens_at:
-        jobs.append(
-            Job(
-                f"{prefix}recruitment-opening",
-                _("%(promotion)s : ouverture du recrutement") % {"promotion": promotion},
-                "triggers.jobs.open_recruitment",
-                (call.pk,),
-                call.recruitment_opens_at,
-            )
-        )
-    if call.recruitment_closes_at:
-        jobs.append(
-            Job(
-                f"{prefix}recruitment-closing",
-                _("%(promotion)s : clôture du recrutement") % {"promotion": promotion},
-                "triggers.jobs.close_recruitment",
-                (call.pk,),
-                call.recruitment_closes_at,
-            )
-        )
-    if call.starts_on:
-        day = call.starts_on - dt.timedelta(days=settings.COHORT_PLANNING_LEAD_DAYS)
-        jobs.append(
-            Job(
-                f"{prefix}cohort-planning",
-                _("%(promotion)s : planification des sessions de promotion") % {"promotion": promotion},
-                "cohort.jobs.plan_sessions",
-                (call.pk,),
-                timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0))),
-            )
-        )
-    return jobs
-
-
-def session_jobs(session) -> list[Job]:
-    if session.status == SessionStatus.CANCELLED:
-        return []
-    return [
-        Job(
-            f"{session_prefix(session.pk)}reminder",
-            _("%(promotion)s : rappel de la session du %(date)s")
-            % {"promotion": session.promotion, "date": session.date.strftime("%d/%m/%Y")},
-            "cohort.jobs.remind_session",
-            (session.pk,),
-            cohort_services.reminder_at(session),
-        )
-    ]
 
 
 def _sync(prefix: str, jobs: list[Job]) -> list[Synced]:
@@ -147,10 +134,11 @@ def _sync(prefix: str, jobs: list[Job]) -> list[Synced]:
     existing = {schedule.name: schedule for schedule in Schedule.objects.filter(name__startswith=prefix)}
     synced = []
     for job in jobs:
-        schedule = existing.pop(job.name, None)
+        name = prefix + job.name
+        schedule = existing.pop(name, None)
         if schedule is None:
             schedule = Schedule.objects.create(
-                name=job.name,
+                name=name,
                 func=job.func,
                 args=job.args_text,
                 schedule_type=Schedule.ONCE,
@@ -158,30 +146,30 @@ def _sync(prefix: str, jobs: list[Job]) -> list[Synced]:
                 next_run=job.at,
             )
             action = _("installée")
-        elif (schedule.next_run, schedule.func, schedule.args) != (job.at, job.func, job.args_text):
+        elif schedule.next_run != job.at or schedule.args != job.args_text:
             schedule.next_run, schedule.func, schedule.args = job.at, job.func, job.args_text
             schedule.schedule_type, schedule.repeats = Schedule.ONCE, 1  # moved: runs (again) then
             schedule.save()
             action = _("déplacée")
+        elif schedule.func != job.func:
+            schedule.func = job.func  # the task moved in the code: same job, not run again
+            schedule.save(update_fields=["func"])
+            action = _("mise à jour")
         elif schedule.repeats == 0 and Task.objects.filter(id=schedule.task, success=False).exists():
             schedule.repeats = 1  # django-q2 does not retry a task that raised: run it again
             schedule.save(update_fields=["repeats"])
             action = _("relancée après un échec")
         else:
             action = UNCHANGED
-        synced.append(Synced(job.name, str(job.label), str(action), schedule))
+        synced.append(Synced(name, str(job.label), str(action), schedule))
     for name, schedule in existing.items():
         schedule.delete()
         synced.append(Synced(name, name, str(_("supprimée")), None))
     return synced
 
 
-def sync_call(call) -> list[Synced]:
-    return _sync(call_prefix(call.pk), call_jobs(call))
-
-
-def sync_session(session) -> list[Synced]:
-    return _sync(session_prefix(session.pk), session_jobs(session))
+def sync(instance) -> list[Synced]:
+    return _sync(prefix_of(instance), jobs_of(instance))
 
 
 def forget(prefix: str) -> int:
@@ -189,17 +177,14 @@ def forget(prefix: str) -> int:
 
 
 def sync_all() -> list[Synced]:
-    """Every call's and every session's schedules, and the rows of calls or sessions now gone."""
-    synced = []
-    for call in Call.objects.select_related("promotion").order_by("promotion__number", "pk"):
-        synced += sync_call(call)
-    sessions = CohortSession.objects.select_related("promotion").order_by("promotion__number", "date", "pk")
-    for session in sessions:
-        synced += sync_session(session)
-    known = {call_prefix(pk) for pk in Call.objects.values_list("pk", flat=True)} | {
-        session_prefix(pk) for pk in CohortSession.objects.values_list("pk", flat=True)
-    }
-    for schedule in Schedule.objects.filter(name__regex=r"^(call|session)-[0-9]+/"):
+    """Every registered instance's schedules, and the rows of instances now gone."""
+    synced, known = [], set()
+    for model in _prefixes:
+        for instance in model.objects.order_by("pk"):
+            known.add(prefix_of(instance))
+            synced += sync(instance)
+    pattern = r"^(" + "|".join(sorted(_providers)) + r")-[0-9]+/" if _providers else r"^$"
+    for schedule in Schedule.objects.filter(name__regex=pattern):
         if schedule.name.split("/", 1)[0] + "/" not in known:
             schedule.delete()
             synced.append(Synced(schedule.name, schedule.name, str(_("supprimée")), None))

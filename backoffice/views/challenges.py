@@ -16,6 +16,7 @@ from backoffice.filters import filtered_challenges
 from lifecycle import services
 from lifecycle.enums import ChallengeState, TransitionName
 from lifecycle.models import Challenge
+from notifications import outbox
 from web.access import manager_required
 from web.files import pitch_deck_response
 
@@ -107,7 +108,9 @@ def bulk_transition(request):
     moved = 0
     for challenge in Challenge.objects.filter(pk__in=ids).select_related("administration").order_by("name"):
         try:
-            services.transition(challenge, name, by=request.user, reason=reason, hold_mail=hold_mail)
+            services.transition(
+                challenge, name, by=request.user, reason=reason, options={outbox.HOLD_MAIL: hold_mail}
+            )
         except services.TransitionRefused as refusal:
             messages.error(
                 request,
@@ -165,7 +168,7 @@ def challenge_transition(request, pk, name):
             name,
             by=request.user,
             reason=request.POST.get("reason", ""),
-            hold_mail=bool(request.POST.get("hold_mail")),
+            options={outbox.HOLD_MAIL: bool(request.POST.get("hold_mail"))},
         )
     except services.TransitionRefused as refusal:
         messages.error(

@@ -33,6 +33,9 @@ class AuditEvent(models.Model):
         related_name="audit_events",
         verbose_name=_("défi"),
     )
+    # What else the event is about, as "<kind>:<id>" (a person's account: "user:12"); "" for a
+    # change of the case itself.
+    subject = models.CharField(_("objet"), max_length=100, blank=True, db_index=True)
     kind = models.CharField(_("nature"), max_length=20, choices=AuditKind.choices)
     # A user who appears in the trail cannot be deleted: deactivate the account instead.
     actor = models.ForeignKey(

@@ -2,13 +2,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from lifecycle.enums import ContactRole, EigProfile, MentorRole
+from lifecycle.validators import validate_phone
 
 
 class Person(models.Model):
     first_name = models.CharField(_("prénom"), max_length=100)
     last_name = models.CharField(_("nom"), max_length=100)
     email = models.EmailField(_("e-mail professionnel"), blank=True)
-    phone = models.CharField(_("téléphone professionnel"), max_length=30, blank=True)
+    phone = models.CharField(
+        _("téléphone professionnel"), max_length=30, blank=True, validators=[validate_phone]
+    )
 
     class Meta:
         abstract = True

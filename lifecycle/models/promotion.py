@@ -1,3 +1,4 @@
+import datetime as dt
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
@@ -7,6 +8,24 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 RATE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
+
+
+def validate_day_list(value: str):
+    """ "7, 1": whole numbers of days, separated by commas."""
+    try:
+        days = parse_day_list(value)
+    except ValueError:
+        raise ValidationError(
+            _("Indiquez des nombres de jours séparés par des virgules (ex. : 7, 1).")
+        ) from None
+    if any(day < 1 or day > 365 for day in days):
+        raise ValidationError(_("Chaque rappel est entre 1 et 365 jours avant la date."))
+
+
+def parse_day_list(value: str) -> list[int]:
+    return sorted(
+        {int(part) for part in (value or "").replace(";", ",").split(",") if part.strip()}, reverse=True
+    )
 
 
 class Promotion(models.Model):
@@ -88,12 +107,50 @@ class Call(models.Model):
         validators=RATE_VALIDATORS,
     )
 
+    # The programme's rules of the calendar: reminders, mentor tasks, cohort sessions.
+    submission_reminder_days = models.CharField(
+        _("rappels avant la date limite de dépôt (jours)"),
+        max_length=50,
+        default="7, 1",
+        blank=True,
+        validators=[validate_day_list],
+        help_text=_("Aux dossiers encore en brouillon ; ex. « 7, 1 ». Vide : aucun rappel."),
+    )
+    submission_reminder_time = models.TimeField(
+        _("heure des rappels"),
+        null=True,
+        blank=True,
+        help_text=_("Heure de Paris ; vide : l’heure de la date limite."),
+    )
+    mentor_task_reminder_days = models.PositiveSmallIntegerField(
+        _("relance d’une confirmation de mentor en attente (jours)"), default=7
+    )
+    cohort_planning_lead_days = models.PositiveSmallIntegerField(
+        _("planification des sessions de promotion (jours avant l’arrivée des EIG)"), default=14
+    )
+    cohort_session_every_days = models.PositiveSmallIntegerField(
+        _("rythme des sessions de promotion (jours)"), default=14, validators=[MinValueValidator(1)]
+    )
+    cohort_session_starts_at = models.TimeField(_("début des sessions"), default=dt.time(14, 0))
+    cohort_session_ends_at = models.TimeField(_("fin des sessions"), default=dt.time(17, 30))
+    cohort_session_place = models.CharField(
+        _("lieu des sessions"), max_length=300, blank=True, default="Etalab, 20 avenue de Ségur, 75007 Paris"
+    )
+    cohort_session_reminder_days = models.PositiveSmallIntegerField(
+        _("rappel avant chaque session (jours)"), default=2
+    )
+
     class Meta:
         verbose_name = _("appel à projets")
         verbose_name_plural = _("appels à projets")
 
     def __str__(self):
         return self.title or str(_("Appel à projets de la promotion %(name)s") % {"name": self.promotion})
+
+    @property
+    def reminder_days(self) -> list[int]:
+        """The submission reminders, in days before the deadline, the earliest first."""
+        return parse_day_list(self.submission_reminder_days)
 
     @property
     def ends_on(self):
@@ -113,5 +170,11 @@ class Call(models.Model):
             errors["recruitment_closes_at"] = _("La clôture doit suivre l’ouverture.")
         if self.jury_starts_on and self.jury_ends_on and self.jury_ends_on < self.jury_starts_on:
             errors["jury_ends_on"] = _("Le dernier jour du jury doit suivre le premier.")
+        if (
+            self.cohort_session_starts_at
+            and self.cohort_session_ends_at
+            and self.cohort_session_ends_at <= self.cohort_session_starts_at
+        ):
+            errors["cohort_session_ends_at"] = _("La fin des sessions doit suivre leur début.")
         if errors:
             raise ValidationError(errors)

@@ -2,11 +2,14 @@ import pytest
 
 from accounts.enums import Role
 from accounts.services import create_user
+from lifecycle.actors import SYSTEM
 
 
 @pytest.fixture
 def manager(db):
-    return create_user("gestionnaire", role=Role.PROGRAMME_MANAGER, first_name="Claude", last_name="Etalab")
+    return create_user(
+        "gestionnaire", by=SYSTEM, role=Role.PROGRAMME_MANAGER, first_name="Claude", last_name="Etalab"
+    )
 
 
 @pytest.fixture

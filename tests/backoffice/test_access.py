@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from accounts.enums import Role
 from accounts.services import create_user
+from lifecycle.actors import SYSTEM
 from tests.factories import ChallengeFactory
 
 
@@ -24,7 +25,7 @@ def back_office_urls(challenge):
 def test_other_roles_get_404_on_every_manager_page(client, db, role):
     challenge = ChallengeFactory()
     administration = challenge.administration if role == Role.ADMINISTRATION_CONTACT else None
-    client.force_login(create_user("quelquun", role=role, administration=administration))
+    client.force_login(create_user("quelquun", by=SYSTEM, role=role, administration=administration))
 
     for method, url in back_office_urls(challenge):
         response = getattr(client, method)(url, {"transition": "withdraw", "challenges": [challenge.pk]})

@@ -3,6 +3,7 @@ import io
 import json
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -11,30 +12,37 @@ from django.urls import reverse
 from accounts.enums import Role
 from accounts.services import create_user
 from lifecycle import services
+from lifecycle.actors import SYSTEM
+from lifecycle.dossier import edits
 from lifecycle.enums import ChallengeState
 from lifecycle.models import AuditEvent, Challenge
-from tests.factories import AdministrationFactory, ChallengeFactory, administration_contact
+from tests.factories import (
+    AdministrationFactory,
+    ChallengeFactory,
+    administration_contact,
+    programme_manager,
+    user_with_role,
+)
 
 URL = reverse("backoffice:audit")
+User = get_user_model()
 
 
 @pytest.fixture
 def auditor_client(client, db):
     cache.clear()
-    client.force_login(create_user("auditrice", role=Role.AUDITOR))
+    client.force_login(user_with_role(Role.AUDITOR, username="auditrice"))
     return client
 
 
 @pytest.fixture
 def trail(db):
-    manager = create_user(
-        "gestionnaire", role=Role.PROGRAMME_MANAGER, first_name="Camille", last_name="Martin"
-    )
+    manager = programme_manager(username="gestionnaire", first_name="Camille", last_name="Martin")
     datafin = ChallengeFactory(state=ChallengeState.SUBMITTED, name="Datafin")
     signaux = ChallengeFactory(state=ChallengeState.SUBMITTED, name="Signaux faibles")
     services.transition(datafin, "preselect", by=manager, reason="Impact fort")
     services.transition(signaux, "reject", by=manager, reason="Hors périmètre")
-    services.update_dossier(
+    edits.update_dossier(
         Challenge.objects.get(pk=datafin.pk), {"problem": "Nouvelle problématique"}, by=manager
     )
     return datafin, signaux
@@ -48,6 +56,19 @@ def test_the_review_lists_events_with_old_and_new_values(auditor_client, trail):
     assert "Impact fort" in page
     old = "Les données de l’administration sont dispersées et peu réutilisées."
     assert f"<code>problem</code> : {old} → Nouvelle problématique" in page
+
+
+def test_a_change_of_role_is_in_the_review_with_the_account_it_concerns(auditor_client, trail):
+    manager = User.objects.get(username="gestionnaire")
+    person = create_user("dominique", by=manager, role=Role.JURY_MEMBER)
+
+    page = auditor_client.get(URL, {"kind": "role_changed"}).content.decode()
+
+    assert "1 événement" in page
+    assert "Changement de rôle d’une personne" in page
+    assert "Compte « dominique »" in page
+    assert "<code>role</code> : ∅ → jury_member" in page
+    assert AuditEvent.objects.get(kind="role_changed").subject == f"user:{person.pk}"
 
 
 def test_filters_by_challenge_actor_kind_and_dates(auditor_client, trail):
@@ -81,7 +102,7 @@ def test_exports_hold_the_filtered_events(auditor_client, trail):
 
 
 def test_managers_read_the_trail_too_and_others_get_404(client, trail):
-    client.force_login(create_user("g2", role=Role.PROGRAMME_MANAGER))
+    client.force_login(create_user("g2", by=SYSTEM, role=Role.PROGRAMME_MANAGER))
     assert client.get(URL).status_code == 200
     client.force_login(administration_contact(AdministrationFactory()))
     assert client.get(URL).status_code == 404
@@ -95,7 +116,7 @@ def test_the_number_of_queries_does_not_grow_with_the_trail(auditor_client, trai
         return len(context)
 
     few = queries()
-    manager = create_user("g3", role=Role.PROGRAMME_MANAGER)
+    manager = create_user("g3", by=SYSTEM, role=Role.PROGRAMME_MANAGER)
     for challenge in ChallengeFactory.create_batch(30, state=ChallengeState.SUBMITTED, dossier_rows=False):
         services.transition(challenge, "withdraw", by=manager)
     assert queries() == few

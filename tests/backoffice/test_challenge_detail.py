@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from lifecycle import services
+from lifecycle.dossier import edits
 from lifecycle.enums import AuditKind, ChallengeState
 from lifecycle.models import AuditEvent, Call
 from notifications.models import Notification
@@ -35,20 +35,25 @@ def test_the_dossier_by_sections_with_documents_simulation_and_people(manager_cl
         "Missions et profils des EIG",
         "Équipe projet",
         "Ressources et données",
-        "Pérennité, obstacles et motivation",
-        "Attestations",
-        "Financement",
-    ]:
-        assert f">{title}</h3>" in html
+        "Simulation financière",
+        "Mentors et contacts",
+        "Présentation de synthèse",
+    ]:  # the sections of the official form, as the portal shows them
+        assert f'">{title}</h3>' in html
     assert "Les données de l’administration sont dispersées et peu réutilisées." in html
     assert "Construire l’API des données." in html
-    assert "Dominique Bernard" in html
+    assert '<h4 class="fr-h6 fr-mb-1w">Dominique Bernard</h4>' in html
     assert f'href="{reverse("backoffice:pitch_deck", args=[challenge.pk])}"' in html
     assert "10 diapositives" in html
-    assert "<li>2 EIG × 10 mois × 4\xa0000,00 € nets = 80\xa0000,00 € nets</li>" in html
-    assert "<li>Montant PIA attendu : 105\xa0000,00 €</li>" in html
-    assert '<th scope="row">Mentor opérationnel</th><td>Alix Durand</td>' in html
-    assert '<th scope="row">Contact RH</th><td>Lou Petit</td>' in html
+    assert (
+        '<dd class="fr-ml-0 fr-mb-1w">2 EIG × 10 mois × 4\xa0000,00 € nets = 80\xa0000,00 € nets</dd>' in html
+    )
+    assert '<dd class="fr-ml-0 fr-mb-1w">Montant PIA attendu : 105\xa0000,00 €</dd>' in html
+    # What managers read and administrations do not: the kind, the manager, the confirmations.
+    assert '<dt class="fr-text--bold fr-mb-0">Nature</dt>' in html
+    assert '<dd class="fr-ml-0 fr-mb-1w">non confirmé</dd>' in html
+    assert '<dd class="fr-ml-0 fr-mb-1w">Alix</dd>' in html
+    assert '<dd class="fr-ml-0 fr-mb-1w">Lou</dd>' in html
     assert "Aucun e-mail pour ce défi." in html
 
 
@@ -141,7 +146,7 @@ def test_an_unknown_transition_is_404(manager_client):
 
 def test_the_timeline_shows_old_and_new_values(manager_client, manager):
     challenge = ChallengeFactory(state=S.SUBMITTED, problem="Ancien problème")
-    services.update_dossier(
+    edits.update_dossier(
         challenge, {"problem": "Nouveau problème", "pia_requested": False, "pia_amount": None}, by=manager
     )
     html = page(manager_client, challenge)

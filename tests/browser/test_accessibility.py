@@ -6,6 +6,7 @@ from axe_playwright_python.sync_playwright import Axe
 from accounts.enums import Role
 from accounts.services import create_user
 from lifecycle import services
+from lifecycle.actors import SYSTEM
 from lifecycle.enums import ChallengeState
 from tests.browser.conftest import log_in, screenshot
 from tests.factories import ChallengeFactory, administration_contact
@@ -39,7 +40,7 @@ def test_the_sign_in_page(page, live_server):
 
 
 def test_the_managers_pages(page, live_server):
-    manager = create_user("gestionnaire", role=Role.PROGRAMME_MANAGER, password=PASSWORD)
+    manager = create_user("gestionnaire", by=SYSTEM, role=Role.PROGRAMME_MANAGER, password=PASSWORD)
     challenge = ChallengeFactory(state=ChallengeState.SUBMITTED, name="Datafin")
     services.transition(challenge, "preselect", by=manager, reason="Dossier solide")
     log_in(page, live_server, "gestionnaire", PASSWORD)

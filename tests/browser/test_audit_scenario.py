@@ -6,6 +6,7 @@ import pytest
 from accounts.enums import Role
 from accounts.services import create_user
 from lifecycle import services
+from lifecycle.actors import SYSTEM
 from lifecycle.enums import ChallengeState
 from tests.browser.conftest import log_in, screenshot
 from tests.factories import ChallengeFactory
@@ -14,16 +15,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_auditor_verifies_and_exports_the_trail(page, live_server):
-    manager = create_user("gestionnaire", role=Role.PROGRAMME_MANAGER)
+    manager = create_user("gestionnaire", by=SYSTEM, role=Role.PROGRAMME_MANAGER)
     for name in ("Datafin", "Signaux faibles"):
         challenge = ChallengeFactory(state=ChallengeState.SUBMITTED, name=name)
         services.transition(challenge, "preselect", by=manager, reason="Dossier solide")
-    create_user("auditrice", role=Role.AUDITOR, password="mot-de-passe-audit")
+    create_user("auditrice", by=SYSTEM, role=Role.AUDITOR, password="mot-de-passe-audit")
 
     log_in(page, live_server, "auditrice", "mot-de-passe-audit")
     assert page.get_by_role("heading", level=1).inner_text() == "Journal d’audit"
     page.get_by_role("button", name="Vérifier la chaîne maintenant").click()
-    assert "2 événements vérifiés le" in page.locator("#chain-status").inner_text()
+    # two moves, and the two accounts given their role
+    assert "4 événements vérifiés le" in page.locator("#chain-status").inner_text()
     assert "chaîne intègre." in page.locator("#chain-status").inner_text()
     screenshot(page, "audit-review")
 

@@ -4,14 +4,15 @@ import pytest
 
 from accounts.enums import Role
 from accounts.services import create_user
+from demo.pdfs import blank_pdf
 from lifecycle import audit
+from lifecycle.actors import SYSTEM
 from lifecycle.enums import AuditKind, ChallengeState
 from lifecycle.models import AuditEvent, Challenge
 from notifications.enums import DeliveryStatus
 from notifications.models import Notification
 from tests.browser.conftest import log_in, screenshot
 from tests.factories import AdministrationFactory, PromotionFactory, administration_contact
-from tests.pdfs import make_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "mot-de-passe-eig-2018"
@@ -99,7 +100,7 @@ def file_a_complete_dossier(page, live_server, tmp_path):
         fill_group(page, group, fields)
     save.click()
     pitch = tmp_path / "pitch.pdf"
-    pitch.write_bytes(make_pdf(12))
+    pitch.write_bytes(blank_pdf(12))
     page.get_by_label("Présentation de synthèse (PDF)").set_input_files(str(pitch))
     save.click()
     assert "Le dossier est complet" in page.content()
@@ -115,7 +116,7 @@ def test_an_administration_files_its_dossier_and_a_manager_preselects_it(
     contact = administration_contact(administration, username="contact-dge", email="contact@dge.gouv.fr")
     contact.set_password(PASSWORD)
     contact.save()
-    create_user("gestionnaire", role=Role.PROGRAMME_MANAGER, password=PASSWORD)
+    create_user("gestionnaire", by=SYSTEM, role=Role.PROGRAMME_MANAGER, password=PASSWORD)
 
     # The administration files and submits a complete dossier with its PDF.
     log_in(page, live_server, "contact-dge", PASSWORD)

@@ -18,6 +18,7 @@ from accounts.enums import Role
 from accounts.services import create_user
 from cohort import services
 from cohort.models import Attendance, CohortSession, SessionStatus
+from lifecycle.actors import SYSTEM
 from lifecycle.enums import ChallengeState, MentorRole
 from notifications.enums import MessageEvent
 from notifications.models import Notification
@@ -67,6 +68,26 @@ def test_promotion_3_gets_a_session_every_two_weeks_moved_off_easter_monday(sess
         dt.time(17, 30),
         "Etalab, 20 avenue de Ségur, 75007 Paris",
     )
+
+
+def test_the_rhythm_hours_place_and_reminder_of_the_sessions_are_the_calls(call):
+    call.cohort_session_every_days = 28
+    call.cohort_session_starts_at, call.cohort_session_ends_at = dt.time(9, 30), dt.time(12, 0)
+    call.cohort_session_place = "Visioconférence"
+    call.cohort_session_reminder_days = 7
+    call.cohort_planning_lead_days = 30
+    call.save()
+
+    planned = services.plan_sessions(call)
+
+    assert [s.date for s in planned][:3] == [D(2019, 1, 14), D(2019, 2, 11), D(2019, 3, 11)]
+    assert len(planned) == 11
+    assert {(s.start_time, s.end_time, s.place) for s in planned} == {
+        (dt.time(9, 30), dt.time(12, 0), "Visioconférence")
+    }
+    assert services.reminder_at(planned[0]) == paris(2019, 1, 7, 9, 0)
+    assert Schedule.objects.get(name=f"session-{planned[0].pk}/reminder").next_run == paris(2019, 1, 7, 9, 0)
+    assert Schedule.objects.get(name=f"call-{call.pk}/cohort-planning").next_run == paris(2018, 12, 15, 9, 0)
 
 
 def test_a_holiday_on_a_friday_moves_the_session_past_the_weekend():
@@ -219,7 +240,7 @@ def test_attendance_is_recorded_per_eig_and_operational_mentor(running, sessions
 
 
 def test_a_manager_moves_a_session_in_the_admin_but_not_onto_a_holiday(client, sessions):
-    client.force_login(create_user("gestionnaire", role=Role.PROGRAMME_MANAGER))
+    client.force_login(create_user("gestionnaire", by=SYSTEM, role=Role.PROGRAMME_MANAGER))
     url = reverse("admin:cohort_cohortsession_change", args=[sessions[3].pk])
     data = form_data(client.get(url).content.decode(), "cohortsession_form")
 

@@ -3,18 +3,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.enums import Role
-from accounts.services import create_user
 from lifecycle import services
 from lifecycle.enums import AuditKind, ChallengeState
 from lifecycle.models import AuditEvent, Challenge
-from tests.factories import ChallengeFactory
+from tests.factories import ChallengeFactory, programme_manager, user_with_role
 from tests.html_forms import form_data
 
 
 @pytest.fixture
 def manager_client(client, db):
-    manager = create_user("gestionnaire", role=Role.PROGRAMME_MANAGER, password="x")
-    client.force_login(manager)
+    client.force_login(programme_manager(username="gestionnaire"))
     return client
 
 
@@ -106,7 +104,7 @@ def test_a_refused_admin_action_says_why(manager_client):
 def test_the_audit_trail_is_read_only_in_the_admin(manager_client):
     ChallengeFactory(state=ChallengeState.SUBMITTED)
     challenge = Challenge.objects.get()
-    services.transition(challenge, "withdraw", by=create_user("g2", role=Role.PROGRAMME_MANAGER))
+    services.transition(challenge, "withdraw", by=programme_manager(username="g2"))
     event = AuditEvent.objects.get()
 
     assert manager_client.get(reverse("admin:lifecycle_auditevent_changelist")).status_code == 200
@@ -124,7 +122,7 @@ def test_the_audit_trail_is_read_only_in_the_admin(manager_client):
 
 
 def test_an_auditor_reads_the_trail_but_changes_no_challenge(client, db):
-    client.force_login(create_user("auditrice", role=Role.AUDITOR))
+    client.force_login(user_with_role(Role.AUDITOR, username="auditrice"))
     challenge = ChallengeFactory()
     assert client.get(reverse("admin:lifecycle_auditevent_changelist")).status_code == 200
     page = client.get(reverse("admin:lifecycle_challenge_change", args=[challenge.pk]))

@@ -1,3 +1,5 @@
+import datetime as dt
+import hashlib
 import io
 import json
 
@@ -41,6 +43,37 @@ def test_events_are_chained_by_their_hashes(trail):
     assert AuditChainHead.objects.get().last_hash == third.hash
     assert AuditChainHead.objects.get().length == 3
     assert all(len(event.hash) == 64 for event in trail)
+
+
+def reference_hash(prev_hash, values):
+    """The hash as the audit trail's format defines it: SHA-256 of the canonical JSON of the
+    previous hash and the content, `subject` left out when empty (events written before it)."""
+    content = {
+        **values,
+        "created_at": values["created_at"].astimezone(dt.UTC).isoformat(timespec="microseconds"),
+    }
+    if not content["subject"]:
+        del content["subject"]
+    payload = json.dumps([prev_hash, content], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+@pytest.mark.parametrize("subject", ["", "user:12"])
+def test_the_hash_is_the_canonical_json_of_the_event_and_an_empty_subject_leaves_it_unchanged(subject):
+    values = {
+        "challenge_id": None if subject else 7,
+        "subject": subject,
+        "kind": "role_changed" if subject else "transition",
+        "actor_id": 3,
+        "actor_label": "Camille Lambert (gestionnaire) – « é »",
+        "created_at": dt.datetime(2018, 6, 15, 17, 0, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+        "transition": "" if subject else "preselect",
+        "from_state": "",
+        "to_state": "",
+        "reason": 'Ligne 1\nLigne 2 "citée"',
+        "changes": {"role": [None, "jury_member"], "é": [1, 2.5]},
+    }
+    assert audit.compute_hash(GENESIS_HASH, values) == reference_hash(GENESIS_HASH, values)
 
 
 def test_an_untouched_chain_verifies(trail):
@@ -146,6 +179,7 @@ def test_export_jsonl_holds_every_event_with_its_hashes(trail):
     assert rows[0] == {
         "id": trail[0].pk,
         "challenge_id": trail[0].challenge_id,
+        "subject": "",
         "kind": "transition",
         "actor_id": trail[0].actor_id,
         "actor_label": "Camille Martin (gestionnaire)",

@@ -1,4 +1,4 @@
-from lifecycle.dossier import dossier_problems
+from lifecycle.dossier.rules import dossier_problems
 from tests.factories import ChallengeFactory
 
 

@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from accounts.enums import Role
 from accounts.services import create_user
+from lifecycle.actors import SYSTEM
 from lifecycle.enums import ChallengeState
 from notifications.enums import DeliveryStatus
 from notifications.models import Batch, Notification
@@ -12,7 +13,7 @@ from tests.html_forms import form_data
 
 @pytest.fixture
 def manager_client(client, db):
-    client.force_login(create_user("gestionnaire", role=Role.PROGRAMME_MANAGER))
+    client.force_login(create_user("gestionnaire", by=SYSTEM, role=Role.PROGRAMME_MANAGER))
     return client
 
 

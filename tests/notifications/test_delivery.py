@@ -189,7 +189,7 @@ def test_held_messages_leave_only_when_released(smtp_server, manager, django_cap
             manager,
             django_capture_on_commit_callbacks,
             reason="Hors périmètre",
-            hold_mail=True,
+            options={outbox.HOLD_MAIL: True},
         )
 
     batch = Batch.objects.get()
@@ -209,7 +209,14 @@ def test_held_messages_leave_only_when_released(smtp_server, manager, django_cap
 
 def test_a_discarded_batch_sends_nothing(smtp_server, manager, django_capture_on_commit_callbacks):
     challenge = ChallengeFactory(state=S.SUBMITTED)
-    move(challenge, "reject", manager, django_capture_on_commit_callbacks, reason="x", hold_mail=True)
+    move(
+        challenge,
+        "reject",
+        manager,
+        django_capture_on_commit_callbacks,
+        reason="x",
+        options={outbox.HOLD_MAIL: True},
+    )
     assert outbox.discard(Batch.objects.get()) == 3
     assert delivery.send_due() == {"abandoned": 0}
     assert smtp_server.envelopes == []

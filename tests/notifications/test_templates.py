@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from accounts.enums import Role
 from accounts.services import create_user
+from lifecycle.actors import SYSTEM
 from notifications import outbox
 from notifications.defaults import DEFAULTS
 from notifications.enums import MessageEvent
@@ -16,7 +17,7 @@ from tests.html_forms import form_data
 
 @pytest.fixture
 def manager_client(client, db):
-    client.force_login(create_user("gestionnaire", role=Role.PROGRAMME_MANAGER))
+    client.force_login(create_user("gestionnaire", by=SYSTEM, role=Role.PROGRAMME_MANAGER))
     return client
 
 

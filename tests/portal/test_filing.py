@@ -9,12 +9,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from demo.pdfs import blank_pdf
 from lifecycle.enums import AuditKind, ChallengeState, ContactRole, EigProfile, MentorRole
 from lifecycle.models import AuditEvent, Challenge
 from notifications.models import Notification
 from tests.factories import AdministrationFactory, ChallengeFactory
 from tests.html_forms import form_data
-from tests.pdfs import make_pdf
 
 
 def step_url(challenge, step):
@@ -130,7 +130,7 @@ def test_a_contact_files_and_submits_a_complete_dossier(contact_client, contact,
             "hr-last_name": "Petit",
         },
     )
-    deck = SimpleUploadedFile("pitch.pdf", make_pdf(10), content_type="application/pdf")
+    deck = SimpleUploadedFile("pitch.pdf", blank_pdf(10), content_type="application/pdf")
     response = fill(contact_client, challenge, "presentation", {}, files={"pitch_deck": deck})
     assert response.headers["Location"] == step_url(challenge, "recapitulatif")
 

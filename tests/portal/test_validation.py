@@ -7,13 +7,13 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from demo.pdfs import blank_pdf
 from lifecycle import services
 from lifecycle.enums import ChallengeState
 from lifecycle.models import AuditEvent, Challenge
 from portal import editing
 from tests.factories import ChallengeFactory, administration_contact
 from tests.html_forms import form_data
-from tests.pdfs import make_pdf
 from tests.portal.test_access import STEPS
 from tests.portal.test_filing import fill, step_url
 
@@ -83,7 +83,7 @@ def test_a_thirteen_slide_deck_is_refused(contact_client, contact, media_root):
     challenge = ChallengeFactory(administration=contact.profile.administration)
     before = challenge.pitch_deck.name
     stored_before = sorted(media_root.rglob("*"))
-    upload = SimpleUploadedFile("long.pdf", make_pdf(13), content_type="application/pdf")
+    upload = SimpleUploadedFile("long.pdf", blank_pdf(13), content_type="application/pdf")
     response = fill(contact_client, challenge, "presentation", {}, files={"pitch_deck": upload})
     assert (
         "La présentation compte 13 diapositives ; l’appel en autorise 12 au plus."
@@ -152,7 +152,7 @@ def test_a_submitted_dossier_is_read_only(contact_client, contact):
         step_url(challenge, "description"), {"problem": "Changé", "action": "draft"}, follow=True
     )
     assert "Ce dossier a été déposé : il ne peut plus être modifié." in response.content.decode()
-    upload = SimpleUploadedFile("pitch.pdf", make_pdf(3), content_type="application/pdf")
+    upload = SimpleUploadedFile("pitch.pdf", blank_pdf(3), content_type="application/pdf")
     contact_client.post(step_url(challenge, "presentation"), {"pitch_deck": upload})
     challenge.refresh_from_db()
     assert challenge.problem != "Changé"

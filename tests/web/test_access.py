@@ -10,6 +10,7 @@ import mentoring.urls
 import portal.urls
 from accounts.enums import Role
 from accounts.services import create_user
+from lifecycle.actors import SYSTEM
 from lifecycle.enums import ChallengeState
 from tests.factories import AdministrationFactory, ChallengeFactory, administration_contact
 
@@ -56,12 +57,12 @@ def test_anonymous_visitors_are_sent_to_the_sign_in_page(client, site):
 
 @pytest.mark.parametrize("role", [Role.JURY_MEMBER, Role.MENTOR, Role.CANDIDATE])
 def test_roles_without_pages_see_nothing(client, site, role):
-    client.force_login(create_user(f"user-{role}", role=role))
+    client.force_login(create_user(f"user-{role}", by=SYSTEM, role=role))
     assert set(statuses(client, site["backoffice"] + site["portal"] + site["workflow"]).values()) == {404}
 
 
 def test_an_auditor_reads_the_audit_trail_only(client, site):
-    client.force_login(create_user("auditrice", role=Role.AUDITOR))
+    client.force_login(create_user("auditrice", by=SYSTEM, role=Role.AUDITOR))
     others = [url for url in site["backoffice"] if url not in site["audit"]]
     assert set(statuses(client, others + site["portal"] + site["workflow"]).values()) == {404}
     assert {client.get(url).status_code for url in site["audit"]} == {200}
@@ -81,7 +82,7 @@ def test_the_owner_contact_sees_its_dossier_but_not_the_back_office(client, site
 
 
 def test_a_manager_sees_the_back_office_but_not_the_portal(client, site):
-    client.force_login(create_user("gestionnaire", role=Role.PROGRAMME_MANAGER))
+    client.force_login(create_user("gestionnaire", by=SYSTEM, role=Role.PROGRAMME_MANAGER))
     pages = [url for url in site["backoffice"] if "transition" not in url]
     assert {url: client.get(url).status_code for url in pages} == dict.fromkeys(pages, 200)
     assert set(statuses(client, site["portal"]).values()) == {404}

@@ -1,9 +1,14 @@
 """French first, English on request, through Django's i18n and the compiled catalogue."""
 
+from pathlib import Path
+
+import polib
+from django.conf import settings
 from django.urls import reverse
 
 from accounts.enums import Role
 from accounts.services import create_user
+from lifecycle.actors import SYSTEM
 
 
 def test_pages_are_french_by_default(client, db):
@@ -13,7 +18,7 @@ def test_pages_are_french_by_default(client, db):
 
 
 def test_the_language_switch_turns_the_interface_to_english(client, db):
-    client.force_login(create_user("gestionnaire", role=Role.PROGRAMME_MANAGER))
+    client.force_login(create_user("gestionnaire", by=SYSTEM, role=Role.PROGRAMME_MANAGER))
     response = client.post(
         reverse("set_language"), {"language": "en", "next": reverse("backoffice:dashboard")}
     )
@@ -27,3 +32,10 @@ def test_the_language_switch_turns_the_interface_to_english(client, db):
 def test_the_sign_in_page_in_english(client, db):
     page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert ">Username</label>" in page
+
+
+def test_the_english_catalogue_translates_every_message():
+    """`make install` compiles it; a French text added without its English stays French in English."""
+    catalogue = polib.pofile(str(Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"))
+    missing = [entry.msgid for entry in catalogue if not entry.translated() or "fuzzy" in entry.flags]
+    assert missing == []

@@ -2,15 +2,13 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django_q.models import Schedule
 
-from mentoring.schedules import ensure_sweep as ensure_mentoring_sweep
-from notifications.schedules import ensure_sweep as ensure_notifications_sweep
 from triggers import schedules
 
 
 class Command(BaseCommand):
     help = (
-        "Tâches planifiées (django-q2) : « sync » installe ou met à jour celles des calendriers des "
-        "appels et des sessions de promotion ; « list » les affiche."
+        "Tâches planifiées (django-q2) : « sync » installe ou met à jour les balayages périodiques et "
+        "les tâches datées des calendriers (appels, sessions de promotion) ; « list » les affiche."
     )
 
     def add_arguments(self, parser):
@@ -20,9 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, **options):
         if action == "sync":
-            ensure_notifications_sweep()
-            ensure_mentoring_sweep()
-            schedules.ensure_sync()
+            schedules.ensure_periodic()
             synced = schedules.sync_all()
             for line in synced:
                 self._line(line.label, line.schedule, line.action, line.state)

@@ -1,0 +1,523 @@
+"""Loading the demo through the domain's functions only.
+
+Promotion 3 gets the calendar of its call (2018, `data/promotion-3.yml`). Its 15 challenges of
+`data/eig-defis-2017-2019.yml`, and two fictitious ones (a region and a university hospital,
+marked « démo »), are imported in May 2018, filled in as complete dossiers through the dossier's
+edits, then moved through `lifecycle.services.transition` at plausible moments of that year
+(`clock.at`), along the paths the lifecycle's table of moves gives, so that every state is shown
+and the audit trail is the real one of those moves. Promotions 1 and 2 are imported, completed,
+from the same data.
+
+Loading is idempotent: once loaded, the demo only makes sure its accounts exist.
+"""
+
+import datetime as dt
+import itertools
+import random
+import re
+import secrets
+import textwrap
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from pathlib import Path
+
+import yaml
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from accounts.enums import Role
+from accounts.services import create_user
+from demo.pdfs import slides_pdf
+from importing.readers import Record, read_records
+from importing.writer import import_records
+from lifecycle import clock, financing, services, workflow
+from lifecycle.actors import SYSTEM
+from lifecycle.dossier import edits
+from lifecycle.dossier.rules import MENTOR_FIELDS
+from lifecycle.enums import ChallengeState, ContactRole, MentorRole, TransitionName
+from lifecycle.models import Administration, AuditEvent, Challenge
+from lifecycle.promotions import configure_promotion
+from lifecycle.text import ascii_slug_part
+from notifications import outbox
+
+DATA = Path(__file__).resolve().parent / "data"
+CHALLENGES_FILE = DATA / "eig-defis-2017-2019.yml"
+PROMOTION_FILE = DATA / "promotion-3.yml"
+
+
+@cache
+def data() -> dict:
+    return yaml.safe_load(PROMOTION_FILE.read_text(encoding="utf-8"))
+
+
+def paris(text: str) -> dt.datetime:
+    """ "2018-06-15 17:00", Paris time."""
+    return timezone.make_aware(dt.datetime.strptime(text, "%Y-%m-%d %H:%M"))
+
+
+def _call_fields() -> dict:
+    fields = {}
+    for name, value in data()["call"].items():
+        if name.endswith("_at") or name == "submission_deadline":
+            value = paris(value)
+        elif name.endswith("_on"):
+            value = dt.date.fromisoformat(value)
+        elif isinstance(value, str) and re.fullmatch(r"[\d.]+", value):
+            value = Decimal(value)
+        fields[name] = value
+    return fields
+
+
+def _dates() -> dict:
+    values = data()["dates"]
+    return {
+        "accounts_created_at": paris(values["accounts_created_at"]),
+        "opened_at": paris(values["opened_at"]),
+        "recruited_on": dt.date.fromisoformat(values["recruited_on"]),
+        "mentors_confirmed_at": paris(values["mentors_confirmed_at"]),
+        "history_imported_at": paris(values["history_imported_at"]),
+        "first_sitting": dt.date.fromisoformat(values["first_sitting"]),
+    }
+
+
+class DemoConflict(Exception):
+    """The database holds a promotion 3 that is not the demo's: the demo would mix with it."""
+
+
+@dataclass
+class DemoResult:
+    loaded: bool
+    manager: str
+    password: str
+    accounts: list[tuple[str, str]] = field(default_factory=list)  # (username, what for)
+    challenges: int = 0
+    events: int = 0
+
+
+def _marker() -> tuple[int, str]:
+    """The demo is loaded once this challenge exists."""
+    return data()["promotion"]["number"], data()["extra_challenges"][0]["title"]
+
+
+def load(*, manager_username: str = "gestionnaire", password: str | None = None) -> DemoResult:
+    """Load the demo once; afterwards only make sure its accounts exist (with this password)."""
+    password = password or secrets.token_urlsafe(9)
+    accounts = data()["accounts"]
+    with transaction.atomic(), clock.at(_dates()["accounts_created_at"]):
+        manager = create_user(
+            manager_username,
+            role=Role.PROGRAMME_MANAGER,
+            by=SYSTEM,
+            password=password,
+            email=f"{manager_username}@example.gouv.fr",
+            **accounts["manager"],
+        )
+        auditor = dict(accounts["auditor"])
+        create_user(auditor.pop("username"), role=Role.AUDITOR, by=SYSTEM, password=password, **auditor)
+        number, title = _marker()
+        loaded = not Challenge.objects.filter(promotion__number=number, name=title).exists()
+        if loaded:
+            if Challenge.objects.filter(promotion__number=number).exists():
+                raise DemoConflict(
+                    f"La promotion {number} contient déjà des défis qui ne viennent pas de la démo : "
+                    f"chargez la démo dans une base sans promotion {number}."
+                )
+            _load(manager, password)
+        else:
+            _contacts(password)  # already there: nothing changes, nothing is audited
+    return DemoResult(
+        loaded=loaded,
+        manager=manager_username,
+        password=password,
+        accounts=[(accounts["auditor"]["username"], "auditeur·rice du journal d’audit")]
+        + [
+            (contact["username"], f"contact de {contact['administration']}")
+            for contact in accounts["contacts"]
+        ],
+        challenges=Challenge.objects.count(),
+        events=AuditEvent.objects.count(),
+    )
+
+
+def _load(manager, password):
+    dates = _dates()
+    promotion = data()["promotion"]
+    configure_promotion(**promotion, call=_call_fields(), by=manager)
+    records = read_records(CHALLENGES_FILE)
+    own = [
+        record
+        for record in records
+        if record.values and record.values.get("promotion") == promotion["number"]
+    ]
+    extra = [Record(line, dict(values)) for line, values in enumerate(data()["extra_challenges"], start=1)]
+    with clock.at(dates["opened_at"]):
+        report = import_records(own + extra, by=manager)
+    with clock.at(dates["opened_at"] + dt.timedelta(minutes=15)):
+        contacts = _contacts(password)
+    challenges = sorted(report.challenges.values(), key=lambda challenge: challenge.pk)
+    people = _people()
+    with clock.at(dates["opened_at"] + dt.timedelta(minutes=30)):
+        for challenge in challenges:
+            edits.update_dossier(challenge, {"manager": manager}, by=manager)
+    for index, challenge in enumerate(challenges):
+        author = contacts.get(challenge.administration_id, manager)
+        _complete_dossier(challenge, index, author=author, people=people)
+    _replay(challenges, manager=manager, contacts=contacts, people=people)
+
+    history = [record for record in records if record.values and record.values.get("promotion") in (1, 2)]
+    for record in history:
+        record.values["state"] = ChallengeState.COMPLETED
+    with clock.at(dates["history_imported_at"]):
+        import_records(history, by=manager)
+    _date_challenges_by_their_trail()
+
+
+def _contacts(password) -> dict[int, object]:
+    """The administrations' contact accounts, by administration id."""
+    contacts = {}
+    for contact in data()["accounts"]["contacts"]:
+        administration = Administration.objects.get(name=contact["administration"])
+        contacts[administration.pk] = create_user(
+            contact["username"],
+            role=Role.ADMINISTRATION_CONTACT,
+            by=SYSTEM,
+            password=password,
+            administration=administration,
+            email=f"{contact['username']}@example.gouv.fr",
+            first_name=contact["first_name"],
+            last_name=contact["last_name"],
+        )
+    return contacts
+
+
+def _people():
+    """Fictitious people, each once, in a fixed order: first and last name, e-mail, phone."""
+    names = data()["people"]
+    pairs = list(itertools.product(names["first_names"], names["last_names"]))
+    random.Random(2018).shuffle(pairs)
+    for number, (first, last) in enumerate(pairs):
+        email = f"{ascii_slug_part(first)}.{ascii_slug_part(last)}@example.gouv.fr"
+        yield {
+            "first_name": first,
+            "last_name": last,
+            "email": email,
+            "phone": f"01 40 15 {number // 100:02d} {number % 100:02d}",
+        }
+
+
+# Filling in the dossier ----------------------------------------------------------------------
+
+
+def _plain_text(markdown: str) -> str:
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown)  # links
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text, flags=re.S)
+    text = re.sub(r"(?<!\w)_(.+?)_(?!\w)", r"\1", text, flags=re.S)
+    paragraphs = []  # a paragraph, or an item of a list, per line
+    for block in re.split(r"\n\s*\n", text):
+        items = []
+        for line in block.splitlines():
+            bullet = re.match(r"\s*[*-]\s+", line)
+            line = "– " + line[bullet.end() :].strip() if bullet else line.strip()
+            if bullet or not items:
+                items.append(line)
+            elif line:
+                items[-1] += " " + line
+        paragraphs.extend(re.sub(r"\s+", " ", item).strip() for item in items if item.strip())
+    return "\n".join(paragraphs)
+
+
+def _sections(markdown: str) -> dict[str, str]:
+    """The plain text under each heading of a description ("" for the text before any heading)."""
+    sections, heading = {}, ""
+    for line in markdown.splitlines():
+        found = re.match(r"\s*#+\s*(.*)", line)
+        if found:
+            heading = found.group(1).strip()
+            continue
+        sections.setdefault(heading, []).append(line)
+    return {heading: _plain_text("\n".join(lines)) for heading, lines in sections.items()}
+
+
+def _fit(text: str, limit: int) -> str:
+    """At most `limit` characters, cut after a whole sentence (or list item) when possible."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    ends = [match.end() for match in re.finditer(r"[.;!?…](?=\s)", cut)]
+    if ends and ends[-1] > limit // 2:
+        cut = cut[: ends[-1]]
+        return cut[:-1].rstrip() + "." if cut.endswith(";") else cut
+    return cut.rsplit(" ", 1)[0] + "…"
+
+
+def _section(sections, start) -> str:
+    return next((text for heading, text in sections.items() if heading.casefold().startswith(start)), "")
+
+
+def _limit(field_name) -> int:
+    return Challenge._meta.get_field(field_name).max_length
+
+
+def _texts(challenge, profiles) -> dict:
+    sections = _sections(challenge.public_description)
+    intro = sections.get("", "") or challenge.summary
+    name, administration = challenge.name, challenge.administration.name
+    innovations = sorted({data()["profiles"][profile]["innovation"] for profile in profiles})
+    texts = {
+        "problem": _section(sections, "la problématique") or intro,
+        "solution": _section(sections, "le défi") or intro,
+        "expected_benefits": (
+            f"{challenge.summary}. Pour les usagers : des démarches plus simples et une information "
+            "plus fiable. Pour les agents : des outils ouverts, documentés, repris par l’équipe "
+            "interne à la fin du défi. Pour l’État : des données ouvertes par défaut et une "
+            "meilleure gouvernance des données de l’administration."
+        ),
+        "innovation_kinds": "Innovations mobilisées : "
+        + ", ".join(innovations)
+        + " ; ouverture des données et du code.",
+        "progress": (
+            "Phase pilote : le besoin est qualifié et un premier prototype interne existe. "
+            "Technologies libres (Python, PostgreSQL), méthodes agiles."
+        ),
+        "technical_resources": (
+            f"Postes de travail portables et droits d’administration pour les EIG ; accès aux bases "
+            f"métier de {administration} ; forge logicielle publique (GitHub) ; serveurs de "
+            "développement et d’hébergement ; une salle de travail pour l’équipe projet."
+        ),
+        "sustainability_actions": (
+            f"Un agent reprend le pilotage de « {name} » à la fin des dix mois ; le code est publié "
+            "sous licence libre et documenté ; les données produites sont ouvertes sur data.gouv.fr ; "
+            "le service est présenté aux administrations qui ont les mêmes besoins."
+        ),
+        "obstacles": (
+            "Accès aux données : conventions préparées avant l’arrivée des EIG. Sécurité des "
+            "systèmes d’information : environnement de développement validé avec le RSSI. Adoption "
+            "par les agents : les utilisateurs sont associés dès les premières semaines."
+        ),
+        "motivation": (
+            f"{administration} veut faire entrer dans ses équipes des compétences numériques rares "
+            "et de nouvelles méthodes de travail : itérations courtes, ouverture, travail avec les "
+            "usagers. Le programme EIG et sa promotion offrent le cadre et le réseau pour y parvenir."
+        ),
+    }
+    return {field_name: _fit(text, _limit(field_name)) for field_name, text in texts.items()}
+
+
+def _financing(challenge, count) -> dict:
+    """The stated employer cost near the call's estimate; the call's rate of it from the PIA if
+    the administration is eligible."""
+    estimate = financing.simulate(challenge, eig_count=count).estimated_employer_cost
+    cost = (estimate / 500).quantize(Decimal("1"), rounding=ROUND_HALF_UP) * 500
+    if not challenge.administration.is_pia_eligible:
+        return {"pia_requested": False, "total_employer_cost": cost, "pia_amount": None}
+    rate = challenge.promotion.call.cofinancing_rate
+    return {"pia_requested": True, "total_employer_cost": cost, "pia_amount": financing.euros(cost * rate)}
+
+
+def _complete_dossier(challenge, index, *, author, people):
+    """Fill in the form in three sittings before the deadline, as an administration would."""
+    positions = list(challenge.eig_positions.order_by("rank"))
+    profiles = [position.profile for position in positions]
+    facts = data()["dossiers"][challenge.name]
+    functions = data()["people"]["functions"]
+    day = _dates()["first_sitting"] + dt.timedelta(days=index // 2)
+    sitting = timezone.make_aware(dt.datetime.combine(day, dt.time(10 if index % 2 == 0 else 15)))
+
+    with clock.at(sitting):
+        edits.update_dossier(
+            challenge,
+            {
+                **_texts(challenge, profiles),
+                "address": facts["address"],
+                "datasets": facts["datasets"],
+                "datasets_accessible": facts["datasets_accessible"],
+                "datasets_access_steps": facts.get("datasets_access_steps", ""),
+                "attests_outside_walls": True,
+                "attests_open_data_open_source": True,
+                "attests_data_access": True,
+                **_financing(challenge, len(positions)),
+            },
+            by=author,
+        )
+
+    with clock.at(sitting + dt.timedelta(minutes=40)), edits.recording_dossier_changes(challenge, by=author):
+        work = data()["profiles"]
+        edits.set_positions(
+            challenge,
+            [
+                {
+                    "profile": profile,
+                    "mission": _fit(work[profile]["mission"].format(name=challenge.name), 600),
+                    "expertise": work[profile]["expertise"],
+                }
+                for profile in profiles
+            ],
+            by=author,
+        )
+        team = [
+            {
+                "name": "{first_name} {last_name}".format(**next(people)),
+                "function": ["Chef·fe de projet métier", "Responsable du système d’information"][number],
+                "status": "Titulaire",
+                "involvement_percent": [40, 20][number],
+                "contribution": [
+                    "Pilotage métier et lien avec les utilisateurs",
+                    "Accès aux données et aux serveurs",
+                ][number],
+            }
+            for number in range(1 + index % 2)
+        ]
+        edits.set_team(challenge, team, by=author)
+        roles = [ContactRole.HR] + ([ContactRole.PIA_AGREEMENT] if challenge.pia_requested else [])
+        edits.set_people(
+            challenge,
+            {role: {**next(people), "function": functions[role][index % 3]} for role in MentorRole}
+            | {role: next(people) for role in roles},
+            by=author,
+        )
+
+    with clock.at(sitting + dt.timedelta(minutes=55)):
+        deck = slides_pdf(challenge.name, _slides(challenge))
+        edits.attach_pitch_deck(
+            challenge, ContentFile(deck, name=f"pitch-{_slug(challenge.name)}.pdf"), by=author
+        )
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", ascii_slug_part(name)).strip("-")
+
+
+def _slides(challenge) -> list[tuple[str, list[str]]]:
+    def lines(text, count=9):
+        return textwrap.wrap(text.replace("\n", " "), 78)[:count]
+
+    positions = challenge.eig_positions.order_by("rank")
+    mentors = challenge.mentors.all()
+    return [
+        (
+            challenge.name,
+            [*lines(challenge.summary, 3), "", challenge.administration.name, str(challenge.promotion.call)],
+        ),
+        ("La problématique", lines(challenge.problem)),
+        ("Le défi", lines(challenge.solution)),
+        (
+            "Les EIG recherchés",
+            [f"EIG {position.rank} – {position.get_profile_display()}" for position in positions],
+        ),
+        (
+            "L’équipe",
+            [f"{member.name}, {member.function}" for member in challenge.team_members.all()]
+            + [f"{mentor.get_role_display()} : {mentor.full_name}" for mentor in mentors],
+        ),
+        ("Les données", lines(challenge.datasets)),
+        ("L’impact attendu", lines(challenge.expected_benefits)),
+        ("Pourquoi le programme EIG ?", lines(challenge.motivation)),
+    ]
+
+
+# Replaying the lifecycle ---------------------------------------------------------------------
+
+
+def _fate(title) -> tuple[str, str | None]:
+    fate = data()["fates"][title]
+    return (fate["state"], fate.get("through")) if isinstance(fate, dict) else (fate, None)
+
+
+def moment(name: str, index: int) -> dt.datetime:
+    """When challenge n° `index` makes the move `name` (data: `moves` of promotion-3.yml)."""
+    timing = data()["moves"][name]
+    per_day = timing.get("per_day", 10_000)
+    return (
+        paris(timing["at"])
+        + dt.timedelta(days=index // per_day)
+        + dt.timedelta(minutes=timing["step_minutes"] * (index % per_day))
+    )
+
+
+def actor_of(name, challenge, *, manager, contacts):
+    """Who makes a move, as the lifecycle's table says: the administration for its own moves,
+    the system for the scheduled ones, the programme manager for the others."""
+    move = workflow.move(name)
+    if move.by_contact:
+        return contacts.get(challenge.administration_id, manager)
+    return SYSTEM if move.scheduled else manager
+
+
+def _path(title) -> list:
+    state, through = _fate(title)
+    return workflow.path_to(state, through=through)
+
+
+RECRUIT = "recruit"  # not a move: the EIGs recorded and the mentors confirmed, before the start
+
+
+def _replay(challenges, *, manager, contacts, people):
+    """Every move of every challenge, in the order of the calendar, each at its moment; before
+    the winter, the recruited EIGs and the mentors' confirmations of those that will start."""
+    confirmed_at = _dates()["mentors_confirmed_at"]
+    steps = sorted(
+        [
+            (moment(name, index), index, name)
+            for index, challenge in enumerate(challenges)
+            for name in _path(challenge.name)
+        ]
+        + [
+            (confirmed_at + dt.timedelta(minutes=index), index, RECRUIT)
+            for index, challenge in enumerate(challenges)
+            if TransitionName.START in _path(challenge.name)
+        ]
+    )
+    current = dict(enumerate(challenges))
+    for at, index, name in steps:
+        challenge = current[index]
+        with clock.at(at):
+            if name == RECRUIT:
+                _recruit(challenge, people, manager=manager)
+                continue
+            current[index] = services.transition(
+                challenge,
+                name,
+                by=actor_of(name, challenge, manager=manager, contacts=contacts),
+                reason=data()["moves"][name]["reason"],
+                options={outbox.HOLD_MAIL: True},
+            )
+
+
+def _recruit(challenge, people, *, manager):
+    """The EIGs recruited in the autumn call, and both mentors confirmed: one audited change."""
+    recruited_on = _dates()["recruited_on"]
+    with edits.recording_dossier_changes(challenge, by=manager):
+        _record_recruits(challenge, people, manager=manager, recruited_on=recruited_on)
+
+
+def _record_recruits(challenge, people, *, manager, recruited_on):
+    for position in challenge.eig_positions.order_by("rank"):
+        person = next(people)
+        edits.add_entrepreneur(
+            challenge,
+            by=manager,
+            first_name=person["first_name"],
+            last_name=person["last_name"],
+            email=person["email"],
+            profile=position.profile,
+            recruited_on=recruited_on,
+        )
+    for mentor in challenge.mentors.order_by("role"):
+        edits.confirm_mentor(
+            challenge, mentor.role, by=manager, **{name: getattr(mentor, name) for name in MENTOR_FIELDS}
+        )
+
+
+def _date_challenges_by_their_trail():
+    """Created and modified at the dates of their first and last audit events, not today's: the
+    rows' own timestamps, which are not part of the dossier (nor of its audit)."""
+    dates = AuditEvent.objects.values("challenge").annotate(first=Min("created_at"), last=Max("created_at"))
+    for row in dates:
+        if row["challenge"] is not None:
+            Challenge.objects.filter(pk=row["challenge"]).update(
+                created_at=row["first"], updated_at=row["last"]
+            )

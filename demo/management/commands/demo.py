@@ -1,0 +1,38 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from demo import loader
+
+
+class Command(BaseCommand):
+    help = (
+        "Charge la démo : promotions EIG 1 à 3, la promotion 3 rejouée à travers tout son cycle "
+        "de vie, et les comptes de démonstration. Sans effet sur une base où elle est déjà chargée "
+        "(sinon que les comptes existent, avec ce mot de passe)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--manager", default="gestionnaire", help="identifiant du ou de la chargé·e de programme"
+        )
+        parser.add_argument(
+            "--password",
+            help="mot de passe des comptes de démonstration (défaut : tiré au hasard et affiché)",
+        )
+
+    def handle(self, *args, manager, password=None, **options):
+        try:
+            result = loader.load(manager_username=manager, password=password)
+        except loader.DemoConflict as error:
+            raise CommandError(str(error)) from error
+        if result.loaded:
+            self.stdout.write(
+                f"Démo chargée : {result.challenges} défis, {result.events} événements d’audit."
+            )
+        else:
+            self.stdout.write("Démo déjà chargée : comptes vérifiés.")
+        self.stdout.write(
+            f"Connexion : http://127.0.0.1:8000/ — identifiant {result.manager}, "
+            f"mot de passe {result.password}"
+        )
+        for username, role in result.accounts:
+            self.stdout.write(f"  aussi : {username} ({role}), même mot de passe")

@@ -1,0 +1,58 @@
+"""Real PDF files of slides, for the demo's pitch decks and the tests' uploads.
+
+`slides_pdf` writes text slides by hand (a few hundred bytes a slide, no dependency);
+`blank_pdf` makes blank slides through pypdf, encrypted when asked.
+"""
+
+import io
+
+from pypdf import PdfWriter
+
+
+def blank_pdf(pages: int, *, password: str | None = None) -> bytes:
+    """A real PDF of `pages` blank 16:9 slides, encrypted when a password is given."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=960, height=540)
+    if password:
+        writer.encrypt(password)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def slides_pdf(title: str, slides: list[tuple[str, list[str]]]) -> bytes:
+    """A real PDF of 16:9 slides, a heading and a few lines of text each (Helvetica, WinAnsi)."""
+
+    def text(value: str) -> bytes:
+        raw = value.encode("cp1252", "replace")
+        return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
+
+    count = len(slides)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>"
+        % (b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(count)), count),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    for number, (heading, lines) in enumerate(slides, start=1):
+        operations = [b"BT /F1 30 Tf 60 460 Td " + text(heading) + b" Tj ET"]
+        for row, line in enumerate(lines):
+            operations.append(b"BT /F1 18 Tf 60 %d Td " % (400 - 30 * row) + text(line) + b" Tj ET")
+        operations.append(b"BT /F1 11 Tf 60 30 Td " + text(f"{title} – {number}/{count}") + b" Tj ET")
+        stream = b"\n".join(operations)
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 960 540] "
+            b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % (3 + 2 * number)
+        )
+        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
+    pdf = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(pdf)

@@ -1,0 +1,146 @@
+"""Reading an import file into records, each with the line where it starts.
+
+YAML (PyYAML's node marks give each challenge's line), CSV (the standard library's reader, which
+knows the physical line of a row even when a cell holds several lines), JSON (an element's
+position in the list: the standard parser gives no line), and spreadsheets, XLSX and ODS,
+through tablib (a row's number in the sheet).
+"""
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import tablib
+import yaml
+
+
+class ImportFileError(Exception):
+    """The file cannot be read at all (unknown format, missing, not the expected structure)."""
+
+
+@dataclass
+class Record:
+    """A row as read from the file, before validation, with where it starts."""
+
+    line: int  # its order in the file (a line, or an element for JSON)
+    values: dict | None
+    problem: str = ""
+    unit: str = "ligne"
+
+    @property
+    def where(self) -> str:
+        return f"{self.unit} {self.line}"
+
+
+FORMATS = ".yml, .yaml, .json, .csv, .xlsx ou .ods"
+
+
+def read_records(path) -> list[Record]:
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in TEXT_READERS and suffix not in SHEET_FORMATS:
+        raise ImportFileError(
+            f"Format de fichier inconnu « {path.suffix or path.name} » : "
+            f"le fichier doit se terminer par {FORMATS}."
+        )
+    try:
+        if suffix in SHEET_FORMATS:
+            return _sheet_records(path.read_bytes(), SHEET_FORMATS[suffix], path.name)
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ImportFileError(f"Fichier introuvable : {path}") from None
+    except UnicodeDecodeError:
+        raise ImportFileError(f"Le fichier {path.name} n’est pas encodé en UTF-8.") from None
+    except OSError as error:
+        raise ImportFileError(f"Lecture impossible de {path} : {error.strerror}") from None
+    return TEXT_READERS[suffix](text)
+
+
+def _yaml_records(text: str) -> list[Record]:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return []
+        if not isinstance(root, yaml.SequenceNode):
+            raise ImportFileError("Le fichier YAML doit contenir une liste de défis (« - title: … »).")
+        records = []
+        for node in root.value:
+            value = loader.construct_object(node, deep=True)
+            records.append(Record(node.start_mark.line + 1, value if isinstance(value, dict) else None))
+        return records
+    except yaml.YAMLError as error:
+        raise ImportFileError(f"YAML illisible : {error}") from None
+    finally:
+        loader.dispose()
+
+
+def _json_records(text: str) -> list[Record]:
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ImportFileError(f"JSON illisible, ligne {error.lineno} : {error.msg}") from None
+    if not isinstance(items, list):
+        raise ImportFileError("Le fichier JSON doit contenir une liste de défis ([ … ]).")
+    return [
+        Record(number, item if isinstance(item, dict) else None, unit="élément")
+        for number, item in enumerate(items, start=1)
+    ]
+
+
+def _csv_records(text: str) -> list[Record]:
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [name.strip() for name in next(reader, [])]
+        records = []
+        end_of_previous = reader.line_num
+        for values in reader:
+            line, end_of_previous = end_of_previous + 1, reader.line_num
+            if not any(value.strip() for value in values):
+                continue
+            if len(values) != len(header):
+                problem = (
+                    f"{len(values)} colonnes au lieu des {len(header)} de l’en-tête (un guillemet oublié ?)"
+                )
+                records.append(Record(line, None, problem))
+                continue
+            records.append(
+                Record(
+                    line, {name: value.strip() or None for name, value in zip(header, values, strict=True)}
+                )
+            )
+        return records
+    except csv.Error as error:
+        raise ImportFileError(f"CSV illisible, ligne {reader.line_num} : {error}") from None
+
+
+def _cell(value):
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # spreadsheets store whole numbers as floats
+    return value
+
+
+def _sheet_records(content: bytes, file_format: str, name: str) -> list[Record]:
+    """The first sheet, its first row the header: row N of the sheet is "ligne N"."""
+    try:
+        dataset = tablib.Dataset().load(content, format=file_format)
+    except Exception as error:  # each format's library has its own errors for a broken file
+        raise ImportFileError(f"Tableur illisible ({name}) : {error}") from None
+    header = [str(title or "").strip() for title in dataset.headers or []]
+    records = []
+    for number, values in enumerate(dataset, start=2):
+        cells = [_cell(value) for value in values]
+        if all(cell is None for cell in cells):
+            continue
+        records.append(Record(number, {key: cell for key, cell in zip(header, cells, strict=False) if key}))
+    return records
+
+
+TEXT_READERS = {".yml": _yaml_records, ".yaml": _yaml_records, ".json": _json_records, ".csv": _csv_records}
+SHEET_FORMATS = {".xlsx": "xlsx", ".ods": "ods"}

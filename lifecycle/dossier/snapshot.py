@@ -1,0 +1,98 @@
+"""The dossier as flat values, and the context manager that audits what a block changes in it."""
+
+import contextlib
+import threading
+
+from django.db import transaction
+
+from lifecycle import audit
+from lifecycle.dossier.sections import FORM_FIELDS
+from lifecycle.enums import AuditKind
+from lifecycle.models import Challenge
+
+# The challenge's own fields of the dossier, as the audit trail lists them: the form's (its
+# sections), who carries and follows the case, and the pitch deck.
+SCALAR_FIELDS = [
+    "administration",
+    "manager",
+    *(name for name in FORM_FIELDS if name != "partner_administrations"),
+    "pitch_deck",
+]
+PERSON_FIELDS = ("first_name", "last_name", "email", "phone")
+
+
+def _plain(value):
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if hasattr(value, "name") and hasattr(value, "storage"):  # a stored file
+        return value.name or ""
+    return str(value)
+
+
+def snapshot(challenge) -> dict:
+    """The dossier as flat, JSON-ready values: the audit trail compares two of them."""
+    values = {name: _plain(getattr(challenge, name)) for name in SCALAR_FIELDS}
+    values["partner_administrations"] = sorted(
+        str(administration) for administration in challenge.partner_administrations.all()
+    )
+    for position in challenge.eig_positions.all():
+        prefix = f"eig[{position.rank}]"
+        values[f"{prefix}.mission"] = position.mission
+        values[f"{prefix}.profile"] = position.profile
+        values[f"{prefix}.expertise"] = position.expertise
+    for index, member in enumerate(challenge.team_members.all(), start=1):
+        for name in ("name", "function", "status", "involvement_percent", "contribution"):
+            values[f"team[{index}].{name}"] = _plain(getattr(member, name))
+    # The mentors' function and confirmation (by the mentoring tasks) are audited too.
+    for mentor in challenge.mentors.all():
+        for name in (*PERSON_FIELDS, "function", "confirmed_at"):
+            values[f"mentor[{mentor.role}].{name}"] = _plain(getattr(mentor, name))
+    for contact in challenge.contacts.all():
+        for name in PERSON_FIELDS:
+            values[f"contact[{contact.role}].{name}"] = getattr(contact, name)
+    for entrepreneur in challenge.entrepreneurs.all():
+        for name in (*PERSON_FIELDS, "profile", "recruited_on"):
+            values[f"recruited[{entrepreneur.pk}].{name}"] = _plain(getattr(entrepreneur, name))
+    return values
+
+
+def diff(before: dict, after: dict) -> dict:
+    """{field: [old, new]} for every value that changed, appeared or disappeared."""
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in sorted(before.keys() | after.keys())
+        if before.get(key) != after.get(key)
+    }
+
+
+_recording = threading.local()
+
+
+@contextlib.contextmanager
+def recording_dossier_changes(challenge: Challenge, *, by, kind=AuditKind.DOSSIER_CHANGED):
+    """Audit whatever the block changes in the dossier, in the block's transaction.
+
+    The challenge's row is locked for the block (its state cannot move meanwhile); the audit
+    event lists each changed field with its old and new value; no change, no event. Yields a
+    locked copy of the challenge, read at the start of the block. Blocks nest: the outermost one
+    records every change of the inner ones in a single event (an admin save, a portal step).
+    """
+    open_blocks = _recording.__dict__.setdefault("challenges", set())
+    with transaction.atomic():
+        locked = (
+            Challenge.objects.select_for_update(of=("self",))
+            .select_related("promotion__call")
+            .get(pk=challenge.pk)
+        )
+        if challenge.pk in open_blocks:
+            yield locked
+            return
+        before = snapshot(locked)
+        open_blocks.add(challenge.pk)
+        try:
+            yield locked
+        finally:
+            open_blocks.discard(challenge.pk)
+        changes = diff(before, snapshot(Challenge.objects.get(pk=challenge.pk)))
+        if changes:
+            audit.record(challenge, kind, by=by, changes=changes)

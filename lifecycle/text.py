@@ -1,0 +1,21 @@
+"""Comparing people's and bodies' names as people do: without case, accents or extra spaces."""
+
+import unicodedata
+
+
+def normalized(text: str) -> str:
+    """One spelling for the typographic variants of a name (apostrophes, compatibility forms,
+    case, spaces): "Ministère de l’Intérieur" and "ministère de l'intérieur " are equal."""
+    text = unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'")
+    return " ".join(text.casefold().split())
+
+
+def folded(text: str) -> str:
+    """`normalized`, and without accents: for matching words whatever their accents."""
+    decomposed = unicodedata.normalize("NFKD", normalized(text))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def ascii_slug_part(text: str) -> str:
+    """Lower-case ASCII letters of a name, for an e-mail address or a file name."""
+    return folded(text).encode("ascii", "ignore").decode()

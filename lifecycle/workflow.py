@@ -1,0 +1,140 @@
+"""The moves of a challenge's lifecycle, declared once.
+
+Each `Move` says everything that is particular to it: where it leaves from and where it goes,
+the guards that must all agree, who besides programme managers may make it, whether it must be
+motivated, the message that announces it and whether it concerns the mentor assignment. The
+transition function (`lifecycle.services.transition`), the rights (`lifecycle.rules`), the
+notifications, the mentoring and the demo read this table; none of them spells a move's
+knowledge again. The graph is also declared with django-fsm's `@transition` on `Challenge`
+(its methods are what `transition()` calls); a test asserts that both agree.
+
+Adding a move: a `TransitionName`, a `@transition` method, a line here, and its message event
+with its default texts in `notifications` (see docs/architecture.md).
+"""
+
+from collections import deque
+from dataclasses import dataclass
+
+from lifecycle import guards
+from lifecycle.enums import ChallengeState as S
+from lifecycle.enums import TransitionName as T
+
+
+@dataclass(frozen=True)
+class Move:
+    name: T
+    sources: tuple[S, ...]
+    target: S
+    guards: tuple = ()
+    # An administration's contact may make it for a challenge its administration carries.
+    by_contact: bool = False
+    # The programme's automation makes it at a date of the call (managers may too).
+    scheduled: bool = False
+    # A decision: the actor must give a reason, which the message quotes.
+    needs_reason: bool = False
+    # The notifications.enums.MessageEvent that announces it to the case's people.
+    message: str = ""
+    # It enters or leaves the states in which the mentors are awaited (mentoring follows it).
+    concerns_mentoring: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.name.label
+
+    @property
+    def all_guards(self) -> tuple:
+        return ((guards.reason_given,) if self.needs_reason else ()) + self.guards
+
+
+MOVES: dict[T, Move] = {
+    move.name: move
+    for move in [
+        Move(
+            T.SUBMIT,
+            (S.DRAFT,),
+            S.SUBMITTED,
+            guards=(guards.before_submission_deadline, guards.dossier_complete),
+            by_contact=True,
+            message="submission_received",
+        ),
+        Move(T.PRESELECT, (S.SUBMITTED,), S.PRESELECTED, needs_reason=True, message="preselected"),
+        Move(T.REJECT, (S.SUBMITTED,), S.NOT_PRESELECTED, needs_reason=True, message="not_preselected"),
+        Move(
+            T.PITCH, (S.PRESELECTED,), S.PITCHED, guards=(guards.jury_date_set,), message="invited_to_pitch"
+        ),
+        Move(
+            T.SELECT,
+            (S.PITCHED,),
+            S.SELECTED,
+            guards=(guards.within_pia_envelope,),
+            needs_reason=True,
+            message="selected",
+            concerns_mentoring=True,
+        ),
+        Move(T.NOT_SELECT, (S.PITCHED,), S.NOT_SELECTED, needs_reason=True, message="not_selected"),
+        Move(
+            T.OPEN_RECRUITMENT,
+            (S.SELECTED,),
+            S.RECRUITING,
+            guards=(guards.recruitment_call_open,),
+            scheduled=True,
+            message="recruitment_opened",
+            concerns_mentoring=True,
+        ),
+        Move(
+            T.START,
+            (S.RECRUITING,),
+            S.RUNNING,
+            guards=(guards.eigs_recruited, guards.mentors_confirmed),
+            message="running",
+            concerns_mentoring=True,
+        ),
+        Move(T.COMPLETE, (S.RUNNING,), S.COMPLETED, guards=(guards.duration_passed,), message="completed"),
+        Move(
+            T.WITHDRAW,
+            tuple(S.before_running()),
+            S.WITHDRAWN,
+            by_contact=True,
+            message="withdrawn",
+            concerns_mentoring=True,
+        ),
+    ]
+}
+
+
+def move(name) -> Move:
+    return MOVES[T(name)]
+
+
+def refusals(challenge, name, ctx) -> list[str]:
+    """Every reason the guards of the move give against it now (none: it may happen)."""
+    return [reason for guard in move(name).all_guards for reason in guard(challenge, ctx)]
+
+
+def contact_moves() -> set[T]:
+    return {move.name for move in MOVES.values() if move.by_contact}
+
+
+def mentoring_moves() -> set[T]:
+    return {move.name for move in MOVES.values() if move.concerns_mentoring}
+
+
+def path_to(target, *, through=None) -> list[T]:
+    """The shortest sequence of moves from a new dossier (draft) to `target`, passing through the
+    state `through` when given (e.g. withdrawn after a preselection)."""
+    if through is not None:
+        return path_to(through) + _shortest(S(through), S(target))
+    return _shortest(S.DRAFT, S(target))
+
+
+def _shortest(start: S, target: S) -> list[T]:
+    paths, queue = {start: []}, deque([start])
+    while queue:
+        state = queue.popleft()
+        if state == target:
+            return paths[state]
+        for candidate in MOVES.values():
+            if state in candidate.sources and candidate.target not in paths:
+                paths[candidate.target] = [*paths[state], candidate.name]
+                queue.append(candidate.target)
+    raise ValueError(f"No path from {start} to {target}")
