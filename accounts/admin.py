@@ -18,12 +18,12 @@ User = get_user_model()
 
 
 def role_field():
-    return forms.ChoiceField(label=_("rôle"), choices=Role.choices)
+    return forms.ChoiceField(label=_("Rôle"), choices=Role.choices)
 
 
 def administration_field():
     return forms.ModelChoiceField(
-        label=_("administration"),
+        label=_("Administration"),
         queryset=Administration.objects.order_by("name"),
         required=False,
         help_text=_("Pour un contact d’administration seulement."),
@@ -77,9 +77,8 @@ PERSON_FIELDSETS = (
     (_("Rôle dans le programme"), {"fields": ("role", "administration")}),
     (_("Compte"), {"fields": ("is_active", "last_login", "date_joined")}),
 )
-SUPERUSER_FIELDSETS = (
-    (_("Droits Django (super-utilisateurs)"), {"fields": ("is_superuser", "is_staff", "groups")}),
-)
+# Staff status and groups follow the role (set_role): no box to contradict it.
+SUPERUSER_FIELDSETS = ((_("Droits Django (super-utilisateurs)"), {"fields": ("is_superuser",)}),)
 
 
 admin.site.unregister(User)
@@ -116,6 +115,11 @@ class PersonAdmin(UserAdmin):
     def role(self, user):
         profile = getattr(user, "profile", None)
         return profile.get_role_display() if profile else "—"
+
+    def has_change_permission(self, request, obj=None):
+        """A superuser's account (password, role, activity) is changed by a superuser only."""
+        allowed = super().has_change_permission(request, obj)
+        return allowed and not (obj is not None and obj.is_superuser and not request.user.is_superuser)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.enums import Role
 from accounts.models import Profile
+from accounts.signals import role_changed
 from lifecycle import audit, rules
 from lifecycle.enums import AuditKind
 
@@ -45,6 +46,10 @@ def set_role(user, role, *, by, administration=None) -> Profile:
     role = Role(role)
     if not (rules.is_system(by) or rules.is_programme_manager(by)):
         raise PermissionDenied(_("Seul·e un·e chargé·e de programme peut changer le rôle d’une personne."))
+    if user.is_superuser and not (rules.is_system(by) or by.is_superuser):
+        raise PermissionDenied(
+            _("Seul·e un·e super-utilisateur·rice change le rôle d’un·e super-utilisateur·rice.")
+        )
     profile = Profile.objects.select_for_update().filter(user=user).first()
     before = (profile.role, profile.administration) if profile else ("", None)
     profile = profile or Profile(user=user)
@@ -58,6 +63,8 @@ def set_role(user, role, *, by, administration=None) -> Profile:
     user.groups.add(role_group(role))
     # The rules read the profile cached on the user: make it this one.
     user.profile = profile
+    if before[0] and before[0] != role:
+        role_changed.send(sender=Profile, user=user, before=before[0], after=role, by=by)
 
     changes = {}
     if before[0] != role:

@@ -165,9 +165,10 @@ def ends_at(session) -> dt.datetime:
 
 
 def reminder_at(session) -> dt.datetime:
-    """At 9:00 (Paris), the call's number of days before the session."""
-    day = session.date - dt.timedelta(days=session.promotion.call.cohort_session_reminder_days)
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
+    """The call's number of days before the session, at its reminder time (Paris)."""
+    call = session.promotion.call
+    day = session.date - dt.timedelta(days=call.cohort_session_reminder_days)
+    return timezone.make_aware(dt.datetime.combine(day, call.cohort_session_reminder_time))
 
 
 def describe(session) -> str:

@@ -68,11 +68,11 @@ INSTALLED_APPS = [
     "portal",
 ]
 
-# Every right is a predicate of `rules` (the apps' rules.py); Django's model backend keeps the
-# superuser and password checks.
+# Every right is a predicate of `rules` (the apps' rules.py); the password backend signs people
+# in and grants no permission (accounts.backends).
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.PasswordBackend",
 ]
 
 MIDDLEWARE = [

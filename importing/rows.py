@@ -10,7 +10,7 @@ from django.core.validators import URLValidator
 from importing.administrations import inferred_kind, supervising_ministry
 from importing.readers import Record
 from lifecycle.enums import AdministrationKind, ChallengeState, EigProfile
-from lifecycle.models import Administration, Promotion
+from lifecycle.models import Administration, Challenge, Promotion
 from lifecycle.text import normalized
 
 K = AdministrationKind
@@ -26,7 +26,13 @@ DATA_SKILLS = {
 }
 SKILL_PROFILES = {**DATA_SKILLS, **{profile.value: profile for profile in EigProfile}}
 MAX_EIGS = 3
-TEXT_LIMITS = {"title": 200, "administration": 300, "ministry": 300, "summary": 300, "city": 500}
+# The columns that fill a field with a length limit, and that field's limit.
+TEXT_LIMITS = {
+    "title": Challenge._meta.get_field("name").max_length,
+    "administration": Administration._meta.get_field("name").max_length,
+    "ministry": Administration._meta.get_field("name").max_length,
+    "summary": Challenge._meta.get_field("summary").max_length,
+}
 
 
 class InvalidRows(Exception):

@@ -16,6 +16,7 @@ from lifecycle import clock
 from lifecycle.dossier import edits
 from lifecycle.enums import AdministrationKind
 from lifecycle.models import Administration, Call, Challenge, Promotion
+from lifecycle.promotions import configure_promotion
 from lifecycle.text import normalized
 
 K = AdministrationKind
@@ -71,22 +72,27 @@ class _Administrations:
         return administration
 
 
-def _promotions(rows: list[Row], report: ImportReport) -> dict[int, Promotion]:
+def _promotions(rows: list[Row], report: ImportReport, *, by) -> dict[int, Promotion]:
+    """The rows' promotions; a new one (or one without its call) is configured from its first row."""
     numbers = {row.promotion for row in rows}
     promotions = {promotion.number: promotion for promotion in Promotion.objects.filter(number__in=numbers)}
     with_call = set(
         Call.objects.filter(promotion__number__in=numbers).values_list("promotion__number", flat=True)
     )
     for number in sorted(numbers):
+        if number in with_call:
+            continue
         first = next(row for row in rows if row.promotion == number and (row.year or number in promotions))
-        if number not in promotions:
+        known = promotions.get(number)
+        promotions[number] = configure_promotion(
+            number=number,
+            name=known.name if known else f"EIG {number}",
             # The file's year is the year the EIGs start; the promotion's year is its call's.
-            promotions[number] = Promotion.objects.create(
-                number=number, name=f"EIG {number}", year=first.year - 1
-            )
-            report.promotions_created += 1
-        if number not in with_call:
-            Call.objects.create(promotion=promotions[number], duration_months=first.duration_months or 10)
+            year=known.year if known else first.year - 1,
+            call={"duration_months": first.duration_months or 10},
+            by=by,
+        )
+        report.promotions_created += known is None
     return promotions
 
 
@@ -166,7 +172,7 @@ def write(rows: list[Row], *, by, progress: Callable[[str], None] | None = None)
     report = ImportReport()
     # One import, one moment: its events and the imported states all carry the same time.
     with transaction.atomic(), clock.at(clock.now()):
-        promotions = _promotions(rows, report)
+        promotions = _promotions(rows, report, by=by)
         administrations = _Administrations(report)
         existing = {
             (challenge.promotion.number, challenge.name): challenge

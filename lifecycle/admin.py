@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from lifecycle import financing, pitch_deck, rules, services, workflow
 from lifecycle.dossier import edits
+from lifecycle.dossier.rules import distinct_mentors_problem, same_person
 from lifecycle.enums import TransitionName
 from lifecycle.models import (
     Administration,
@@ -51,8 +52,24 @@ class AdministrationAdmin(admin.ModelAdmin):
         return administration.is_pia_eligible
 
 
+class EigPositionFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if form not in self.deleted_forms and (form.instance.pk or form.has_changed())
+        ]
+        call = self.instance.promotion.call if self.instance.promotion_id else None
+        if call and len(kept) > call.max_eigs_per_challenge:
+            raise forms.ValidationError(
+                _("Le défi demande au plus %(max)d EIG.") % {"max": call.max_eigs_per_challenge}
+            )
+
+
 class EigPositionInline(admin.TabularInline):
     model = EigPosition
+    formset = EigPositionFormSet
     extra = 0
     max_num = 3
 
@@ -62,8 +79,25 @@ class TeamMemberInline(admin.TabularInline):
     extra = 0
 
 
+class MentorFormSet(forms.BaseInlineFormSet):
+    """The two mentors are two people (`dossier.rules.same_person`), as everywhere else."""
+
+    def clean(self):
+        super().clean()
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if form not in self.deleted_forms
+            and form.cleaned_data
+            and (form.instance.pk or form.has_changed())
+        ]
+        if len(kept) == 2 and same_person(*kept):
+            raise forms.ValidationError(distinct_mentors_problem())
+
+
 class MentorInline(admin.TabularInline):
     model = Mentor
+    formset = MentorFormSet
     extra = 0
     max_num = 2
     readonly_fields = ["confirmed_at"]  # confirmed by the mentor assignment's tasks
@@ -160,6 +194,10 @@ class ChallengeAdmin(admin.ModelAdmin):
         return super().change_view(
             request, object_id, form_url, {**(extra_context or {}), "transition_options": options}
         )
+
+    def get_readonly_fields(self, request, obj=None):
+        # A case stays in its promotion: its dossier follows that promotion's call.
+        return [*self.readonly_fields, "promotion"] if obj else self.readonly_fields
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)

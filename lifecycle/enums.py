@@ -30,6 +30,11 @@ class ChallengeState(models.TextChoices):
         ]
 
     @classmethod
+    def awaiting_mentors(cls) -> list[str]:
+        """Selected and not started yet: the two mentors must be confirmed before the start."""
+        return [cls.SELECTED, cls.RECRUITING]
+
+    @classmethod
     def committed(cls) -> list[str]:
         """The states in which a challenge's PIA amount is taken from the envelope."""
         return [cls.SELECTED, cls.RECRUITING, cls.RUNNING, cls.COMPLETED]

@@ -4,8 +4,17 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lifecycle import rules
+from lifecycle import clock, rules
 from lifecycle.models import Call, Promotion
+
+
+def open_for_submission():
+    """The promotions whose call for challenges takes dossiers now, the nearest deadline first."""
+    return (
+        Promotion.objects.filter(call__submission_deadline__gt=clock.now())
+        .select_related("call")
+        .order_by("call__submission_deadline")
+    )
 
 
 @transaction.atomic

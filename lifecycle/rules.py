@@ -1,9 +1,10 @@
-"""Who may do what: named predicates (django-rules) asked alike by the domain, the pages, the
-templates (`{% load rules %}`), the admin and the API, and the permissions built on them.
+"""Who may do what: named predicates (django-rules) asked alike by the domain, the pages
+(`web.access`, the navigation), the admin (through `user.has_perm`) and, later, the API and the
+templates (`{% load rules %}`), and the permissions built on them.
 
 A person's role is read from their profile at each question, so that a change of role
-(`accounts.services.set_role`) takes effect at once everywhere. Django's groups and
-per-user permissions grant nothing here: `AUTHENTICATION_BACKENDS` asks these rules first.
+(`accounts.services.set_role`) takes effect at once everywhere. Django's groups and per-user
+permissions grant nothing (`accounts.backends.PasswordBackend`); superusers have every right.
 """
 
 import rules

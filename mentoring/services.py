@@ -27,8 +27,7 @@ from notifications.recipients import recipient
 
 logger = logging.getLogger(__name__)
 
-# The states in which a challenge waits for its mentors to be confirmed (before it starts).
-WAITING_FOR_MENTORS = [ChallengeState.SELECTED, ChallengeState.RECRUITING]
+WAITING_FOR_MENTORS = ChallengeState.awaiting_mentors()
 FINISHED = [STATUS.DONE, STATUS.CANCELED, STATUS.REVIVED]
 
 
@@ -95,9 +94,10 @@ def mentors_confirmed(challenge) -> bool:
 def follow(challenge) -> str:
     """Bring the challenge's mentor assignment in line with the challenge; safe to call any time.
 
-    A selected (or recruiting) challenge whose mentors are not both confirmed gets its process,
-    once; an open process ends when both mentors are confirmed (in its tasks or elsewhere, e.g.
-    the admin), and is cancelled when the challenge leaves the path (withdrawn).
+    A selected (or recruiting) challenge whose mentors are not both confirmed gets a process
+    (again, if a mentor was replaced after an earlier process ended); an open process ends when
+    both mentors are confirmed (in its tasks or elsewhere, e.g. the admin), and is cancelled when
+    the challenge leaves the path (withdrawn).
     Returns what was done: "started", "finished", "cancelled" or "".
     """
     with transaction.atomic():
@@ -106,7 +106,7 @@ def follow(challenge) -> str:
         processes = processes_of(challenge)
         open_process = processes.filter(status=PROCESS.NEW).first()
         if open_process is None:
-            if challenge.state in WAITING_FOR_MENTORS and not confirmed and not processes.exists():
+            if challenge.state in WAITING_FOR_MENTORS and not confirmed:
                 MentorAssignmentFlow.start.run(challenge=challenge)
                 return "started"
             return ""
@@ -135,9 +135,10 @@ def sweep() -> dict:
     """The periodic catch-up: processes a receiver missed, processes to close, due reminders."""
     challenge_type = ContentType.objects.get_for_model(Challenge)
     followed = Process.objects.filter(flow_class=MentorAssignmentFlow, artifact_content_type=challenge_type)
-    candidates = Challenge.objects.filter(state__in=WAITING_FOR_MENTORS).exclude(
-        pk__in=followed.values("artifact_object_id")
-    ) | Challenge.objects.filter(pk__in=followed.filter(status=PROCESS.NEW).values("artifact_object_id"))
+    # The waiting challenges (a few dozen at most: one promotion's selection) and the open processes.
+    candidates = Challenge.objects.filter(state__in=WAITING_FOR_MENTORS) | Challenge.objects.filter(
+        pk__in=followed.filter(status=PROCESS.NEW).values("artifact_object_id")
+    )
     done = []
     for challenge in candidates.order_by("pk"):
         try:
@@ -162,6 +163,16 @@ def take(task, *, by) -> Task:
             raise TaskUnavailable(_("Cette tâche n’est plus dans la file de l’équipe."))
         activation.assign(by)
     return activation.task
+
+
+def release_tasks_of(user) -> int:
+    """Give the tasks `user` holds back to the team's queue (they left the managers)."""
+    released = 0
+    for task in inbox(user):
+        with task.activation() as activation:
+            activation.unassign()
+        released += 1
+    return released
 
 
 def confirm(task, *, by, **details) -> Mentor:

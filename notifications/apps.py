@@ -7,11 +7,15 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from lifecycle.models import Call
         from notifications import receivers  # noqa: F401  (connects to the lifecycle's hooks)
         from notifications.jobs import call_jobs
+        from notifications.outbox import ensure_templates
         from triggers import schedules
 
+        post_migrate.connect(ensure_templates, sender=self, dispatch_uid="notifications.ensure_templates")
         schedules.register_jobs(Call, "call", call_jobs)
         # Sends whatever is due: retries, and anything the broker lost.
         schedules.register_periodic(

@@ -9,10 +9,15 @@ from notifications import placeholders
 from notifications.enums import DeliveryStatus, MessageEvent
 
 
+def message_events():
+    """The events' choices, read when asked: a new event (a new move's message) needs no migration."""
+    return MessageEvent.choices
+
+
 class MessageTemplate(models.Model):
     """A manager's version of the message sent on an event; the shipped default applies otherwise."""
 
-    event = models.CharField(_("événement"), max_length=32, choices=MessageEvent.choices)
+    event = models.CharField(_("événement"), max_length=32, choices=message_events)
     language = models.CharField(_("langue"), max_length=5, choices=settings.LANGUAGES)
     subject = models.CharField(_("objet"), max_length=200)
     body = models.TextField(_("texte"))
@@ -48,7 +53,7 @@ class Batch(models.Model):
     """Mails held together for review before they leave (e.g. twenty letters of refusal)."""
 
     label = models.CharField(_("intitulé"), max_length=200)
-    event = models.CharField(_("événement"), max_length=32, choices=MessageEvent.choices, blank=True)
+    event = models.CharField(_("événement"), max_length=32, choices=message_events, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -81,7 +86,7 @@ class Notification(models.Model):
         related_name="notifications",
         verbose_name=_("événement d’audit"),
     )
-    event = models.CharField(_("événement"), max_length=32, choices=MessageEvent.choices)
+    event = models.CharField(_("événement"), max_length=32, choices=message_events)
     batch = models.ForeignKey(
         Batch,
         on_delete=models.PROTECT,

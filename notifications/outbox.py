@@ -25,6 +25,15 @@ logger = logging.getLogger(__name__)
 HOLD_MAIL = "hold_mail"
 
 
+def ensure_templates(**_kwargs):
+    """Every shipped default as an editable template row, for the events that have none yet
+    (after each migration): a new event's texts reach the admin without a data migration."""
+    for (event, language), (subject, body) in DEFAULTS.items():
+        MessageTemplate.objects.get_or_create(
+            event=event, language=language, defaults={"subject": subject, "body": body}
+        )
+
+
 def template_for(event: MessageEvent, language: str) -> tuple[str, str]:
     custom = MessageTemplate.objects.filter(event=event, language=language).first()
     if custom:

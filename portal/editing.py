@@ -10,10 +10,8 @@ from lifecycle.dossier import edits
 from lifecycle.dossier.rules import distinct_mentors_problem, same_person
 from lifecycle.dossier.sections import PEOPLE, Kind, section
 from lifecycle.enums import ContactRole, MentorRole
-from lifecycle.models import Challenge
+from lifecycle.models import PERSON_FIELDS, Challenge
 from portal import forms
-
-PERSON_FIELDS = ("first_name", "last_name", "email", "phone")
 
 
 class Step:

@@ -2,18 +2,17 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition
 
-from lifecycle import clock, financing, rules, services
+from lifecycle import financing, promotions, rules, services
 from lifecycle.dossier import edits, sections
 from lifecycle.dossier.rules import dossier_problems
-from lifecycle.enums import AuditKind, ChallengeState
-from lifecycle.models import Promotion
+from lifecycle.enums import AuditKind, ChallengeState, TransitionName
 from notifications.enums import DeliveryStatus
 from portal import editing, steps
 from portal.access import challenge_of, challenges_of, contact_required
@@ -24,11 +23,7 @@ LOCKED_MESSAGE = gettext_lazy("Ce dossier a été déposé : il ne peut plus êt
 
 
 def _open_promotions():
-    return (
-        Promotion.objects.filter(call__submission_deadline__gt=clock.now())
-        .select_related("call")
-        .order_by("call__submission_deadline")
-    )
+    return promotions.open_for_submission()
 
 
 def _state_label(challenge) -> str:
@@ -65,10 +60,10 @@ def dossier_list(request):
 
 @contact_required
 def dossier_create(request):
-    promotions = _open_promotions()
+    open_promotions = _open_promotions()
     form = None
-    if promotions.exists():
-        form = NewDossierForm(request.POST or None, promotions=promotions)
+    if open_promotions.exists():
+        form = NewDossierForm(request.POST or None, promotions=open_promotions)
         if request.method == "POST" and form.is_valid():
             try:
                 challenge = edits.create_challenge(
@@ -79,6 +74,8 @@ def dossier_create(request):
                 )
             except ValidationError as error:
                 form.add_error(None, error.messages)
+            except PermissionDenied as refused:  # the call closed meanwhile
+                form.add_error(None, str(refused))
             else:
                 messages.success(request, _("Le dossier « %(name)s » est créé.") % {"name": challenge.name})
                 return redirect("portal:dossier_step", pk=challenge.pk, step=steps.SLUGS[0])
@@ -88,7 +85,7 @@ def dossier_create(request):
         {
             "title": _("Nouveau dossier"),
             "form": form,
-            "deadline": steps.deadline_of(promotions[0].call) if form else None,
+            "deadline": steps.deadline_of(open_promotions[0].call) if form else None,
         },
     )
 
@@ -173,7 +170,7 @@ def dossier_submit(request, pk):
     if request.method != "POST":
         return redirect("portal:dossier_step", pk=challenge.pk, step=steps.REVIEW)
     try:
-        services.transition(challenge, "submit", by=request.user)
+        services.transition(challenge, TransitionName.SUBMIT, by=request.user)
     except services.TransitionRefused as refusal:
         context = _page_context(request, challenge, steps.REVIEW, refusal_reasons=refusal.reasons)
         return render(request, "portal/steps/review.html", context, status=200)

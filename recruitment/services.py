@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lifecycle import clock, services
+from lifecycle import clock, services, workflow
 from lifecycle.actors import SYSTEM
-from lifecycle.enums import ChallengeState, TransitionName
+from lifecycle.enums import TransitionName
 from lifecycle.models import Challenge
 from recruitment.models import RecruitmentClosure
 
@@ -31,7 +31,8 @@ def open_recruitment(call) -> Opening:
     """Move every selected challenge of the call to recruiting, as the system: through the one
     transition function, so each move is guarded, audited and announced to its administration."""
     outcome = Opening()
-    selected = Challenge.objects.filter(promotion_id=call.promotion_id, state=ChallengeState.SELECTED)
+    move = workflow.move(TransitionName.OPEN_RECRUITMENT)
+    selected = Challenge.objects.filter(promotion_id=call.promotion_id, state__in=move.sources)
     for challenge in selected.order_by("pk"):
         try:
             services.transition(

@@ -11,4 +11,4 @@ class TriggersConfig(AppConfig):
 
         from triggers.schedules import ensure_periodic
 
-        post_migrate.connect(ensure_periodic, dispatch_uid="triggers.ensure_periodic")
+        post_migrate.connect(ensure_periodic, sender=self, dispatch_uid="triggers.ensure_periodic")

@@ -17,6 +17,7 @@ jobs themselves are idempotent (each app says how).
 """
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.db.models.signals import post_delete, post_save
@@ -54,6 +55,8 @@ def register_jobs(model, prefix: str, provider):
     """Schedule the jobs `provider(instance)` returns for every instance of `model`."""
     if _prefixes.setdefault(model, prefix) != prefix:
         raise ValueError(f"{model.__name__} is already scheduled under «{_prefixes[model]}»")
+    if any(other is not model and known == prefix for other, known in _prefixes.items()):
+        raise ValueError(f"The prefix «{prefix}» already names the jobs of another model")
     providers = _providers.setdefault(prefix, [])
     if provider not in providers:
         providers.append(provider)
@@ -89,7 +92,8 @@ register_periodic(SYNC_NAME, "triggers.tasks.sync")  # re-runs a failed job, cat
 
 
 def ensure_periodic(**_kwargs):
-    """Install (or bring up to date) every registered sweep; connected to post_migrate."""
+    """Install (or bring up to date) every registered sweep; after the triggers app's migrations,
+    and by `manage.py schedules sync`."""
     for periodic in PERIODIC.values():
         timing = (
             {"schedule_type": Schedule.MINUTES, "minutes": periodic.minutes}
@@ -183,7 +187,7 @@ def sync_all() -> list[Synced]:
         for instance in model.objects.order_by("pk"):
             known.add(prefix_of(instance))
             synced += sync(instance)
-    pattern = r"^(" + "|".join(sorted(_providers)) + r")-[0-9]+/" if _providers else r"^$"
+    pattern = r"^(" + "|".join(re.escape(prefix) for prefix in sorted(_providers)) + r")-[0-9]+/"
     for schedule in Schedule.objects.filter(name__regex=pattern):
         if schedule.name.split("/", 1)[0] + "/" not in known:
             schedule.delete()

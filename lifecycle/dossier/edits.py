@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from lifecycle import audit, clock, pitch_deck, rules
+from lifecycle import audit, clock, pitch_deck, promotions, rules
 from lifecycle.dossier import snapshot
 from lifecycle.dossier.rules import (
     MENTOR_FIELDS,
@@ -26,6 +26,7 @@ from lifecycle.dossier.rules import (
 from lifecycle.dossier.sections import FORM_FIELDS
 from lifecycle.enums import AuditKind, ChallengeState, ContactRole, MentorRole
 from lifecycle.models import (
+    PERSON_FIELDS,
     Administration,
     Challenge,
     Contact,
@@ -41,7 +42,6 @@ recording_dossier_changes = snapshot.recording_dossier_changes
 EDITABLE_FIELDS = frozenset({*FORM_FIELDS, "administration", "manager"})
 POSITION_FIELDS = ("mission", "profile", "expertise")
 TEAM_FIELDS = ("name", "function", "status", "involvement_percent", "contribution")
-PERSON_FIELDS = ("first_name", "last_name", "email", "phone")
 ENTREPRENEUR_FIELDS = (*PERSON_FIELDS, "profile", "recruited_on")
 
 
@@ -63,12 +63,26 @@ def _check_managers(by):
 
 
 def create_challenge(*, promotion, administration, name, by, **fields) -> Challenge:
-    """Open a new dossier (a draft) for an administration; its contacts open their own only."""
+    """Open a new dossier (a draft) for an administration.
+
+    An administration's contact opens its own only, in a promotion whose call takes dossiers now,
+    and sets none of the programme's fields; `fields` are the form's (no state, no page count).
+    """
+    unknown = sorted(set(fields) - EDITABLE_FIELDS - {"name"})
+    if unknown:
+        raise ValidationError(
+            _("Champ inconnu ou non modifiable : %(field)s") % {"field": ", ".join(unknown)}
+        )
     if not (rules.is_system(by) or rules.is_programme_manager(by)):
         if not (rules.is_administration_contact(by) and by.profile.administration_id == administration.pk):
             raise PermissionDenied(_("Vous ne pouvez ouvrir un dossier que pour votre administration."))
         if set(fields) & rules.MANAGER_ONLY_FIELDS:
             raise PermissionDenied(_("Ces champs sont réservés à l’équipe du programme."))
+        if not promotions.open_for_submission().filter(pk=promotion.pk).exists():
+            raise PermissionDenied(
+                _("L’appel à projets de la promotion %(promotion)s ne prend pas de dossier en ce moment.")
+                % {"promotion": promotion}
+            )
     challenge = Challenge(promotion=promotion, administration=administration, name=name, **fields)
     challenge.full_clean(exclude=["state"])
     with transaction.atomic():
@@ -277,29 +291,44 @@ def set_team(challenge: Challenge, rows: list[dict], *, by) -> list[TeamMember]:
         return _sync_rows(TeamMember, locked, rows, TEAM_FIELDS)
 
 
+IDENTITY_FIELDS = ("first_name", "last_name", "email")
+
+
 def set_people(challenge: Challenge, people: dict, *, by) -> None:
     """The two mentors and the two contacts: {MentorRole or ContactRole: values, or None to
-    remove}. The two mentors must be two people."""
-    mentors = {role: values for role, values in people.items() if role in MentorRole.values}
+    remove}; values given change those fields, the others stay. The two mentors must be two
+    people. A confirmed mentor replaced by someone else (name or e-mail) must be confirmed again."""
+    unknown = [role for role in people if role not in MentorRole.values and role not in ContactRole.values]
+    if unknown:
+        raise ValidationError(_("Rôle inconnu : %(role)s") % {"role": ", ".join(map(str, unknown))})
     with recording_dossier_changes(challenge, by=by) as locked:
         _check_can_edit(locked, by)
-        current = {mentor.role: mentor for mentor in locked.mentors.all()}
-        final = {role: (mentors[role] if role in mentors else current.get(role)) for role in MentorRole}
-        if all(final.values()) and same_person(final[MentorRole.OPERATIONAL], final[MentorRole.STRATEGIC]):
-            raise ValidationError({"strategic": [distinct_mentors_problem()]})
+        current = {row.role: row for row in [*locked.mentors.all(), *locked.contacts.all()]}
+        rows = {}
         for role, values in people.items():
-            model = Mentor if role in MentorRole.values else Contact
-            if role not in MentorRole.values and role not in ContactRole.values:
-                raise ValidationError(_("Rôle inconnu : %(role)s") % {"role": role})
-            rows = model.objects.filter(challenge=locked, role=role)
             if not values:
-                rows.delete()
                 continue
-            row = rows.first() or model(challenge=locked, role=role)
-            names = (*PERSON_FIELDS, "function") if model is Mentor else PERSON_FIELDS
-            for name in names:
+            model = Mentor if role in MentorRole.values else Contact
+            row = current.get(role) or model(challenge=locked, role=role)
+            identity = [getattr(row, name) for name in IDENTITY_FIELDS]
+            for name in (*PERSON_FIELDS, "function") if model is Mentor else PERSON_FIELDS:
                 if name in values:
                     setattr(row, name, values[name])
+            if model is Mentor and row.pk and identity != [getattr(row, name) for name in IDENTITY_FIELDS]:
+                row.confirmed_at = None
+            rows[role] = row
+        # The two mentors as they will be (a removed one is no longer either).
+        operational, strategic = (
+            rows.get(role, current.get(role)) if people.get(role, True) else None for role in MentorRole
+        )
+        if operational and strategic and same_person(operational, strategic):
+            raise ValidationError({"strategic": [distinct_mentors_problem()]})
+        for role, values in people.items():
+            if not values:
+                if role in current:
+                    current[role].delete()
+                continue
+            row = rows[role]
             row.full_clean(exclude=["challenge"])
             row.save()
 

@@ -156,7 +156,13 @@ def _groups(challenge, section: Section, *, for_managers: bool) -> list[dict]:
             carrier = [(label("administration"), str(challenge.administration))]
             if for_managers:
                 carrier.append((_("Nature"), challenge.administration.get_kind_display()))
-                carrier.append((label("manager"), display(challenge.manager)))
+                manager = challenge.manager
+                carrier.append(
+                    (
+                        label("manager"),
+                        (manager.get_full_name() or manager.get_username()) if manager else EMPTY,
+                    )
+                )
             rows = rows[:1] + carrier + rows[1:]
         if section.slug == "financement":
             rows += [(_("Simulation"), line) for line in financing.describe(challenge)]

@@ -8,7 +8,7 @@ from django.db import transaction
 from lifecycle import audit
 from lifecycle.dossier.sections import FORM_FIELDS
 from lifecycle.enums import AuditKind
-from lifecycle.models import Challenge
+from lifecycle.models import PERSON_FIELDS, Challenge
 
 # The challenge's own fields of the dossier, as the audit trail lists them: the form's (its
 # sections), who carries and follows the case, and the pitch deck.
@@ -18,7 +18,6 @@ SCALAR_FIELDS = [
     *(name for name in FORM_FIELDS if name != "partner_administrations"),
     "pitch_deck",
 ]
-PERSON_FIELDS = ("first_name", "last_name", "email", "phone")
 
 
 def _plain(value):

@@ -1,10 +1,11 @@
 from lifecycle.models.administration import Administration
 from lifecycle.models.audit import AuditChainHead, AuditEvent
 from lifecycle.models.challenge import Challenge, EigPosition, TeamMember
-from lifecycle.models.people import Contact, Entrepreneur, Mentor
+from lifecycle.models.people import PERSON_FIELDS, Contact, Entrepreneur, Mentor
 from lifecycle.models.promotion import Call, Promotion
 
 __all__ = [
+    "PERSON_FIELDS",
     "Administration",
     "AuditChainHead",
     "AuditEvent",

@@ -4,6 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from lifecycle.enums import ContactRole, EigProfile, MentorRole
 from lifecycle.validators import validate_phone
 
+# The fields every person of a dossier has (mentors, contacts, recruited EIGs).
+PERSON_FIELDS = ("first_name", "last_name", "email", "phone")
+
 
 class Person(models.Model):
     first_name = models.CharField(_("prénom"), max_length=100)

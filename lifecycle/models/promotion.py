@@ -139,6 +139,9 @@ class Call(models.Model):
     cohort_session_reminder_days = models.PositiveSmallIntegerField(
         _("rappel avant chaque session (jours)"), default=2
     )
+    cohort_session_reminder_time = models.TimeField(
+        _("heure du rappel d’une session"), default=dt.time(9, 0), help_text=_("Heure de Paris.")
+    )
 
     class Meta:
         verbose_name = _("appel à projets")

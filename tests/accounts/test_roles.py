@@ -1,5 +1,7 @@
 """A person's role has one writer, `accounts.services.set_role`; the rules read it at each question."""
 
+import importlib
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -178,3 +180,76 @@ def test_rules_not_group_permissions_decide(db):
     assert manager.has_perm("lifecycle.move_challenge")
     assert manager.has_perm("lifecycle.confirm_mentor")
     assert manager.has_module_perms("lifecycle")
+
+
+def test_a_manager_cannot_change_a_superusers_account(manager, client):
+    root = User.objects.create_superuser("racine", "racine@data.gouv.fr", "un-mot-de-passe-long-9")
+    client.force_login(manager)
+
+    page = client.get(reverse("admin:auth_user_change", args=[root.pk]))
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()  # read only
+    data = {"username": "racine", "is_active": "", "role": Role.JURY_MEMBER}
+    assert client.post(reverse("admin:auth_user_change", args=[root.pk]), data).status_code == 403
+    password = client.post(
+        reverse("admin:auth_user_password_change", args=[root.pk]),
+        {"password1": "repris-par-un-autre-1", "password2": "repris-par-un-autre-1"},
+    )
+    assert password.status_code == 403
+    with pytest.raises(PermissionDenied):
+        set_role(root, Role.JURY_MEMBER, by=manager)
+    root.refresh_from_db()
+    assert root.check_password("un-mot-de-passe-long-9") and root.is_staff
+
+
+def test_group_and_user_permission_rows_grant_nothing(db):
+    from django.contrib.auth.models import Permission
+
+    contact = create_user(
+        "lou", by=SYSTEM, role=Role.ADMINISTRATION_CONTACT, administration=AdministrationFactory()
+    )
+    left_over = Group.objects.create(name="Ancien groupe")
+    left_over.permissions.set(Permission.objects.filter(content_type__app_label="lifecycle"))
+    contact.groups.add(left_over)
+    contact.user_permissions.set(Permission.objects.filter(codename="change_batch"))
+    contact = User.objects.get(pk=contact.pk)
+
+    assert not contact.has_perm("lifecycle.change_challenge")
+    assert not contact.has_perm("notifications.change_batch")
+    assert not contact.has_module_perms("lifecycle")
+
+
+def test_upgrading_puts_staff_status_and_groups_in_line_with_the_profiles(db):
+    from django.apps import apps
+    from django.contrib.auth.models import Permission
+
+    migration = importlib.import_module("accounts.migrations.0003_roles_from_profiles")
+    demoted = programme_manager(username="ancienne")
+    demoted.profile.role = Role.JURY_MEMBER
+    demoted.profile.save()  # what the older version allowed: a role changed without its rights
+    old_group = Group.objects.get_or_create(name="Chargés de programme")[0]
+    old_group.permissions.set(Permission.objects.filter(content_type__app_label="lifecycle"))
+    demoted.groups.add(old_group)
+
+    migration.roles_from_profiles(apps, None)
+
+    demoted.refresh_from_db()
+    assert (demoted.is_staff, list(demoted.groups.values_list("name", flat=True))) == (
+        False,
+        ["Membres du jury"],
+    )
+    assert not Group.objects.get(name="Chargés de programme").permissions.exists()
+
+
+def test_a_former_manager_gives_their_mentor_tasks_back_to_the_team(
+    manager, django_capture_on_commit_callbacks
+):
+    colleague = create_user("collegue", by=SYSTEM, role=Role.PROGRAMME_MANAGER)
+    challenge = ChallengeFactory(state=ChallengeState.PITCHED, manager=manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.transition(challenge, "select", by=manager, reason="Retenu par le jury")
+    assert len(list(mentoring.inbox(manager))) == 2
+
+    set_role(manager, Role.MENTOR, by=colleague)
+
+    assert list(mentoring.inbox(manager)) == []
+    assert len(list(mentoring.team_queue(colleague))) == 2

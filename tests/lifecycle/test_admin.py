@@ -128,3 +128,39 @@ def test_an_auditor_reads_the_trail_but_changes_no_challenge(client, db):
     page = client.get(reverse("admin:lifecycle_challenge_change", args=[challenge.pk]))
     assert page.status_code == 200
     assert 'name="_save"' not in page.content.decode()
+
+
+def test_the_admin_refuses_two_identical_mentors_and_too_many_eigs_with_a_message(manager_client):
+    challenge = ChallengeFactory()
+    url = reverse("admin:lifecycle_challenge_change", args=[challenge.pk])
+    data = form_data(manager_client.get(url).content.decode(), "challenge_form")
+    same = {**data, "mentors-1-email": data["mentors-0-email"]}
+
+    response = manager_client.post(url, same)
+
+    assert response.status_code == 200
+    assert "Les mentors opérationnel et stratégique doivent être deux personnes." in response.content.decode()
+    call = challenge.promotion.call
+    call.max_eigs_per_challenge = 2
+    call.save()
+    three = {
+        **data,
+        "eig_positions-TOTAL_FORMS": "3",
+        "eig_positions-2-rank": "3",
+        "eig_positions-2-mission": "Une troisième mission",
+        "eig_positions-2-profile": "design",
+        "eig_positions-2-expertise": "",
+    }
+    response = manager_client.post(url, three)
+    assert response.status_code == 200
+    assert "Le défi demande au plus 2 EIG." in response.content.decode()
+    assert challenge.eig_positions.count() == 2
+    assert not AuditEvent.objects.filter(challenge=challenge).exists()
+
+
+def test_the_promotion_of_a_case_is_read_only_in_the_admin(manager_client):
+    challenge = ChallengeFactory()
+    page = manager_client.get(
+        reverse("admin:lifecycle_challenge_change", args=[challenge.pk])
+    ).content.decode()
+    assert 'name="promotion"' not in page

@@ -57,6 +57,9 @@ def test_the_command_line_exits_non_zero_with_the_reasons(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
         "PATH": "/usr/bin:/bin",
         "MEDIA_ROOT": str(tmp_path / "media"),
+        # A production deployment's script: its own key, no development .env.
+        "DJANGO_SECRET_KEY": "a-script-secret-key",
+        "DJANGO_ENV_FILE": str(tmp_path / "no.env"),
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)

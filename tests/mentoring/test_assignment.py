@@ -16,6 +16,7 @@ from accounts.enums import Role
 from accounts.services import create_user
 from lifecycle import guards, services
 from lifecycle.actors import SYSTEM
+from lifecycle.dossier import edits
 from lifecycle.enums import AuditKind, ChallengeState, MentorRole
 from lifecycle.models import AuditEvent, Call
 from mentoring import services as mentoring
@@ -280,3 +281,33 @@ def test_the_demo_starts_the_assignment_of_its_selected_and_recruiting_challenge
     }
     assert followed == {("ExploCode", S.SELECTED, PROCESS.NEW), ("IA Flash", S.RECRUITING, PROCESS.NEW)}
     assert mentoring.inbox(create_user("gestionnaire", by=SYSTEM, role=Role.PROGRAMME_MANAGER)).count() == 4
+
+
+def test_a_mentor_replaced_after_the_confirmations_is_confirmed_again_in_a_new_process(
+    manager, django_capture_on_commit_callbacks
+):
+    challenge = ChallengeFactory(state=S.PITCHED, manager=manager)
+    select(challenge, manager, django_capture_on_commit_callbacks)
+    operational, strategic = human_tasks(challenge)
+    mentoring.confirm(operational, by=manager, **OPERATIONAL)
+    mentoring.confirm(strategic, by=manager, **STRATEGIC)
+    assert mentoring.processes_of(challenge).get().status == PROCESS.DONE
+
+    edits.set_people(
+        challenge,
+        {
+            MentorRole.OPERATIONAL: {
+                "first_name": "Noa",
+                "last_name": "Roux",
+                "email": "noa.roux@sante.gouv.fr",
+            }
+        },
+        by=manager,
+    )
+    assert mentoring.sweep()["started"] == 1
+
+    assert [(p.status) for p in mentoring.processes_of(challenge).order_by("id")] == [
+        PROCESS.DONE,
+        PROCESS.NEW,
+    ]
+    assert guards.mentors_confirmed(challenge, None) == ["Mentor opérationnel : pas encore confirmé."]

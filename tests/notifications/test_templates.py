@@ -99,3 +99,15 @@ def test_the_preview_renders_a_template_with_a_real_case(manager_client):
     assert '<p id="preview-subject">[EIG] Décision du jury pour « Signaux faibles »</p>' in page
     assert "Motif : (le motif de la décision)" in page
     assert f"http://127.0.0.1:8000/dossiers/{challenge.pk}/" in page
+
+
+def test_every_shipped_text_becomes_an_editable_template_after_migrate(db):
+    MessageTemplate.objects.filter(event=MessageEvent.SESSION_REMINDER).delete()
+    kept = MessageTemplate.objects.get(event=MessageEvent.SELECTED, language="fr")
+    kept.subject = "[EIG] Objet réécrit par l’équipe"
+    kept.save()
+
+    outbox.ensure_templates()
+
+    assert MessageTemplate.objects.count() == len(DEFAULTS)
+    assert MessageTemplate.objects.get(pk=kept.pk).subject == "[EIG] Objet réécrit par l’équipe"

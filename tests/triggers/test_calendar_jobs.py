@@ -1,6 +1,7 @@
 """The jobs of a call's calendar, run by the real django-q2 scheduler on a moved clock."""
 
 import datetime as dt
+import importlib
 import io
 import logging
 from zoneinfo import ZoneInfo
@@ -351,3 +352,16 @@ def test_a_job_that_failed_is_run_again_after_the_next_sync(
     ) in out.getvalue().splitlines()[0]
     assert Notification.objects.filter(event=MessageEvent.DEADLINE_REMINDER).count() == 4
     assert Schedule.objects.get(pk=reminder.pk).repeats == 0
+
+
+def test_an_upgrade_points_the_existing_schedules_at_the_jobs_new_home(call):
+    from django.apps import apps
+
+    migration = importlib.import_module("triggers.migrations.0003_jobs_moved_to_their_apps")
+    opening = Schedule.objects.get(name=f"call-{call.pk}/recruitment-opening")
+    Schedule.objects.filter(pk=opening.pk).update(func="triggers.jobs.open_recruitment", repeats=0)
+
+    migration.rename(apps, None, migration.MOVED)
+
+    opening.refresh_from_db()
+    assert (opening.func, opening.repeats) == ("recruitment.jobs.open_recruitment", 0)  # not run again

@@ -1,7 +1,9 @@
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from lifecycle import audit
 from lifecycle.dossier import edits
@@ -254,3 +256,74 @@ def test_recruited_eigs_are_recorded_by_managers_and_audited(db):
     [event] = AuditEvent.objects.filter(challenge=challenge)
     recruited = challenge.entrepreneurs.get()
     assert event.changes[f"recruited[{recruited.pk}].last_name"] == [None, "Martin"]
+
+
+def test_a_contact_opens_a_dossier_only_while_the_call_takes_dossiers(db):
+    contact = administration_contact(AdministrationFactory(name="DINUM"))
+    closed = PromotionFactory(name="EIG 2")
+    closed.call.submission_deadline = timezone.now() - dt.timedelta(seconds=1)
+    closed.call.save()
+
+    with pytest.raises(PermissionDenied) as refused:
+        edits.create_challenge(
+            promotion=closed, administration=contact.profile.administration, name="Tardif", by=contact
+        )
+
+    assert (
+        str(refused.value) == "L’appel à projets de la promotion EIG 2 ne prend pas de dossier en ce moment."
+    )
+    edits.create_challenge(
+        promotion=closed, administration=contact.profile.administration, name="Repris", by=programme_manager()
+    )
+
+
+def test_a_new_dossier_takes_the_forms_fields_only(db):
+    administration = AdministrationFactory()
+    with pytest.raises(ValidationError) as refused:
+        edits.create_challenge(
+            promotion=PromotionFactory(),
+            administration=administration,
+            name="X",
+            state="selected",
+            by=programme_manager(),
+        )
+    assert refused.value.messages == ["Champ inconnu ou non modifiable : state"]
+
+
+def test_two_partial_changes_cannot_make_the_mentors_one_person(db):
+    challenge = ChallengeFactory()  # Alix Durand (operational), Sacha Lefèvre (strategic)
+    manager = programme_manager()
+    edits.set_people(challenge, {MentorRole.STRATEGIC: {"last_name": "Durand"}}, by=manager)
+
+    with pytest.raises(ValidationError):
+        edits.set_people(challenge, {MentorRole.STRATEGIC: {"first_name": "Alix"}}, by=manager)
+    assert challenge.mentors.get(role=MentorRole.STRATEGIC).full_name == "Sacha Durand"
+
+
+def test_a_confirmed_mentor_replaced_by_someone_else_must_be_confirmed_again(db):
+    challenge = ChallengeFactory(state=ChallengeState.SELECTED)
+    manager = programme_manager()
+    mentor = challenge.mentors.get(role=MentorRole.OPERATIONAL)
+    details = {
+        "first_name": "Alix",
+        "last_name": "Durand",
+        "function": "Cheffe",
+        "email": mentor.email,
+        "phone": mentor.phone,
+    }
+    edits.confirm_mentor(challenge, MentorRole.OPERATIONAL, by=manager, **details)
+
+    edits.set_people(challenge, {MentorRole.OPERATIONAL: {"phone": "01 99 99 99 99"}}, by=manager)
+    assert challenge.mentors.get(role=MentorRole.OPERATIONAL).confirmed_at is not None  # same person
+    edits.set_people(
+        challenge,
+        {
+            MentorRole.OPERATIONAL: {
+                "first_name": "Noa",
+                "last_name": "Roux",
+                "email": "noa.roux@example.gouv.fr",
+            }
+        },
+        by=manager,
+    )
+    assert challenge.mentors.get(role=MentorRole.OPERATIONAL).confirmed_at is None
