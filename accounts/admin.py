@@ -127,8 +127,11 @@ class PersonAdmin(UserAdmin):
         return PERSON_FIELDSETS + (SUPERUSER_FIELDSETS if request.user.is_superuser else ())
 
     def save_model(self, request, obj, form, change):
+        previous = User.objects.filter(pk=obj.pk).first() if change else None
+        before = services.account_values(previous) if previous else {}
         super().save_model(request, obj, form, change)
-        # In the admin's transaction: the role and its audit event commit with the account.
+        # In the admin's transaction: the changes and their audit events commit with the account.
+        services.record_account_change(obj, before, by=request.user)
         services.set_role(
             obj,
             form.cleaned_data["role"],

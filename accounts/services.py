@@ -83,6 +83,29 @@ def set_role(user, role, *, by, administration=None) -> Profile:
     return profile
 
 
+ACCOUNT_FIELDS = ("username", "email", "first_name", "last_name", "is_active", "is_superuser")
+
+
+def account_values(user) -> dict:
+    return {name: getattr(user, name) for name in ACCOUNT_FIELDS}
+
+
+def record_account_change(user, before: dict, *, by) -> dict:
+    """Audit a change of a person's account (a deactivation takes their rights away)."""
+    after = account_values(user)
+    changes = {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
+    if changes:
+        audit.record(
+            None,
+            AuditKind.ACCOUNT_CHANGED,
+            by=by,
+            subject=f"user:{user.pk}",
+            reason=_("Compte « %(username)s »") % {"username": user.get_username()},
+            changes=changes,
+        )
+    return changes
+
+
 @transaction.atomic
 def create_user(username, *, role: Role, by, password=None, email="", administration=None, **names):
     """Create (or bring up to date) a person's account with a role, through `set_role`."""

@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import os
 import platform
+import secrets
 import shlex
 import subprocess
 import sys
@@ -79,7 +80,13 @@ def measure_database(label, url, sizes, args, extra_skip=()):
             "DATABASE_URL": url,
             # As in production: DEBUG off (no query log, no debug templates).
             "DJANGO_DEBUG": "0",
-            "DJANGO_SECRET_KEY": "bench-" + os.urandom(16).hex(),
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "AUDIT_HMAC_KEY": secrets.token_urlsafe(32),
+            # Loopback, one process per measurement, over plain HTTP.
+            "DJANGO_ALLOW_SQLITE": "1",
+            "DJANGO_SINGLE_PROCESS": "1",
+            "DJANGO_SECURE_SSL_REDIRECT": "0",
+            "DJANGO_SECURE_COOKIES": "0",
             "Q_QUEUE": "eig-bench",
             "LOG_LEVEL": "ERROR",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",

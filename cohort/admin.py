@@ -34,14 +34,14 @@ class AttendanceInline(admin.TabularInline):
     permissions=["change"],
 )
 def prepare_attendance_sheet(modeladmin, request, queryset):
-    count = sum(len(services.attendance_sheet(session)) for session in queryset)
+    count = sum(len(services.attendance_sheet(session, by=request.user)) for session in queryset)
     modeladmin.message_user(request, _("%(count)d ligne(s) de présence.") % {"count": count})
 
 
 @admin.action(description=gettext_lazy("Annuler les sessions choisies"), permissions=["change"])
 def cancel_sessions(modeladmin, request, queryset):
     for session in queryset:
-        services.cancel_session(session)
+        services.cancel_session(session, by=request.user)
     modeladmin.message_user(request, _("%(count)d session(s) annulée(s).") % {"count": len(queryset)})
 
 
@@ -59,10 +59,16 @@ class CohortSessionAdmin(admin.ModelAdmin):
     actions = [prepare_attendance_sheet, cancel_sessions]
 
     def save_model(self, request, obj, form, change):
-        if change and {"date", "start_time", "end_time", "place", "status", "title"} & set(form.changed_data):
-            services.save_change(obj)
-        else:
-            super().save_model(request, obj, form, change)
+        services.save_change(obj, by=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        """Attendance, marked in the inline: each row through `record_attendance` (audited)."""
+        for row in formset.save(commit=False):
+            person = row.entrepreneur or row.mentor
+            services.record_attendance(
+                row.session, person, by=request.user, present=row.present, note=row.note
+            )
+        formset.save_m2m()
 
 
 @admin.register(CohortCalendar)
@@ -82,5 +88,5 @@ class CohortCalendarAdmin(admin.ModelAdmin):
     )
     def renew(self, request, queryset):
         for calendar in queryset:
-            services.renew_token(calendar)
+            services.renew_token(calendar, by=request.user)
         self.message_user(request, _("%(count)d adresse(s) renouvelée(s).") % {"count": len(queryset)})

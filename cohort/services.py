@@ -6,7 +6,7 @@ import logging
 
 import holidays
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy
 from icalendar import Calendar, Event
 
 from cohort.models import Attendance, CohortCalendar, CohortSession, SessionStatus
-from lifecycle import clock
-from lifecycle.enums import ChallengeState, MentorRole
+from lifecycle import audit, clock, configuration, rules
+from lifecycle.actors import SYSTEM
+from lifecycle.enums import AuditKind, ChallengeState, MentorRole
 from lifecycle.models import Challenge, Entrepreneur, Mentor, Promotion
 from notifications import outbox
 from notifications.enums import MessageEvent
@@ -80,10 +81,10 @@ def fortnightly_dates(call) -> list[dt.date]:
     return dates
 
 
-def plan_sessions(call) -> list[CohortSession]:
+def plan_sessions(call, *, by=SYSTEM) -> list[CohortSession]:
     """Plan the promotion's sessions, once: a promotion that has sessions keeps them (managers may
     have moved, cancelled or added some). A session falling on a public holiday moves to the next
-    working day, its calendar date and the reason kept."""
+    working day, its calendar date and the reason kept. Audited (one event for the planning)."""
     start_time, end_time = _hours(call)
     with transaction.atomic():
         promotion = Promotion.objects.select_for_update().get(pk=call.promotion_id)
@@ -107,11 +108,23 @@ def plan_sessions(call) -> list[CohortSession]:
                     else "",
                 )
             )
+        if sessions:
+            audit.record(
+                None,
+                AuditKind.SESSION_CHANGED,
+                by=by,
+                subject=f"promotion:{promotion.pk}",
+                reason=_("%(count)d sessions planifiées pour la promotion %(promotion)s.")
+                % {"count": len(sessions), "promotion": promotion},
+                changes={"sessions": [None, [f"{s.date:%Y-%m-%d}" for s in sessions]]},
+            )
     logger.info("Planned %d cohort sessions for %s", len(sessions), promotion)
     return sessions
 
 
-def move_session(session, *, date, start_time=None, end_time=None, place=None, reason="") -> CohortSession:
+def move_session(
+    session, *, by, date, start_time=None, end_time=None, place=None, reason=""
+) -> CohortSession:
     """Move a session to another working day (or other hours, another place)."""
     _check_working_day(date)
     session.date = date
@@ -119,16 +132,18 @@ def move_session(session, *, date, start_time=None, end_time=None, place=None, r
     session.end_time = end_time or session.end_time
     session.place = session.place if place is None else place
     session.change_reason = reason or _("Déplacée par l’équipe du programme.")
-    return save_change(session)
+    return save_change(session, by=by)
 
 
-def cancel_session(session, *, reason="") -> CohortSession:
+def cancel_session(session, *, by, reason="") -> CohortSession:
     session.status = SessionStatus.CANCELLED
     session.change_reason = reason or _("Annulée par l’équipe du programme.")
-    return save_change(session)
+    return save_change(session, by=by)
 
 
-def add_session(promotion, *, date, start_time=None, end_time=None, place=None, title="") -> CohortSession:
+def add_session(
+    promotion, *, by, date, start_time=None, end_time=None, place=None, title=""
+) -> CohortSession:
     _check_working_day(date)
     call = promotion.call
     default_start, default_end = _hours(call)
@@ -140,17 +155,15 @@ def add_session(promotion, *, date, start_time=None, end_time=None, place=None, 
         place=call.cohort_session_place if place is None else place,
         title=title or _("Session de la promotion %(promotion)s") % {"promotion": promotion},
     )
-    session.full_clean()
-    session.save()
-    return session
+    return configuration.save(session, by=by, kind=AuditKind.SESSION_CHANGED)
 
 
-def save_change(session):
-    """Save a changed session (here or in the admin) as a new version of its calendar event."""
-    session.full_clean()
-    session.sequence += 1
-    session.save()
-    return session
+def save_change(session, *, by):
+    """Save a changed session (here or in the admin) as a new version of its calendar event;
+    audited with its old and new values."""
+    if session.pk:
+        session.sequence += 1
+    return configuration.save(session, by=by, kind=AuditKind.SESSION_CHANGED)
 
 
 # Moments ------------------------------------------------------------------------------------------
@@ -192,22 +205,25 @@ def attendees(session) -> list:
     return [*eigs, *mentors]
 
 
-def attendance_sheet(session) -> list[Attendance]:
+def attendance_sheet(session, *, by) -> list[Attendance]:
     """One row per expected person (absent until marked present); the rows kept as they are."""
     with transaction.atomic():
         for person in attendees(session):
             field = "mentor" if isinstance(person, Mentor) else "entrepreneur"
-            Attendance.objects.get_or_create(session=session, **{field: person})
+            attendance = Attendance.objects.filter(session=session, **{field: person}).first()
+            if attendance is None:
+                configuration.save(
+                    Attendance(session=session, **{field: person}), by=by, kind=AuditKind.ATTENDANCE_RECORDED
+                )
     return list(session.attendances.select_related("entrepreneur", "mentor"))
 
 
-def record_attendance(session, person, *, present: bool, note: str = "") -> Attendance:
+def record_attendance(session, person, *, by, present: bool, note: str = "") -> Attendance:
     field = "mentor" if isinstance(person, Mentor) else "entrepreneur"
-    attendance, _created = Attendance.objects.get_or_create(session=session, **{field: person})
+    attendance = Attendance.objects.filter(session=session, **{field: person}).first()
+    attendance = attendance or Attendance(session=session, **{field: person})
     attendance.present, attendance.note = present, note
-    attendance.full_clean()
-    attendance.save()
-    return attendance
+    return configuration.save(attendance, by=by, kind=AuditKind.ATTENDANCE_RECORDED)
 
 
 # Reminders ----------------------------------------------------------------------------------------
@@ -255,10 +271,22 @@ def calendar_url(promotion) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("cohort:ics", args=[token])
 
 
-def renew_token(calendar) -> CohortCalendar:
-    """A new secret address (the old one leaked): the old address answers 404 from now on."""
-    calendar.token = CohortCalendar._meta.get_field("token").default()
-    calendar.save(update_fields=["token"])
+def renew_token(calendar, *, by) -> CohortCalendar:
+    """A new secret address (the old one leaked): the old address answers 404 from now on.
+    Audited without the tokens themselves (they are secrets)."""
+    if not (rules.is_system(by) or rules.is_programme_manager(by)):
+        raise PermissionDenied(_("Seul·e un·e chargé·e de programme renouvelle l’adresse du calendrier."))
+    with transaction.atomic():
+        calendar.token = CohortCalendar._meta.get_field("token").default()
+        calendar.save(update_fields=["token"])
+        audit.record(
+            None,
+            AuditKind.CALENDAR_RENEWED,
+            by=by,
+            subject=f"cohortcalendar:{calendar.pk}",
+            reason=_("Nouvelle adresse secrète du calendrier de la promotion %(promotion)s.")
+            % {"promotion": calendar.promotion},
+        )
     return calendar
 
 

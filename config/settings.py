@@ -1,11 +1,14 @@
-"""Settings, read from the environment through django-environ (README: "Configuration").
+"""Settings, read from the environment through django-environ (README: "Configuration", and
+docs/deployment.md for production).
 
-One module for every deployment: production is the default (DEBUG off, a secret key required);
-`make run` turns debug on for the demo. Test-only settings live in `config.test_settings`.
-A `.env` file in the project folder (or the file DJANGO_ENV_FILE names), if there is one, is read
-first; the environment wins over it.
+One module for every deployment: production is the default (debug off, HTTPS only, secure
+cookies, a Content-Security-Policy, sign-in throttling), and start-up refuses a production
+configuration that is missing or unsafe, naming every problem. `make run` turns debug on for the
+demo (`.env`). Test-only settings live in `config.test_settings`. A `.env` file in the project
+folder (or the file DJANGO_ENV_FILE names), if there is one, is read first; the environment wins.
 """
 
+import datetime as dt
 import secrets
 from pathlib import Path
 
@@ -18,25 +21,40 @@ env = environ.Env()
 environ.Env.read_env(env.str("DJANGO_ENV_FILE", default=str(BASE_DIR / ".env")), overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+PRODUCTION_PROBLEMS = []  # what start-up refuses when debug is off, said all at once
 
 
-def _secret_key() -> str:
-    key = env.str("DJANGO_SECRET_KEY", default="")
-    if key:
-        return key
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY doit être défini quand DJANGO_DEBUG est désactivé (production)."
-        )
-    # A development key kept outside version control, so sessions survive a restart.
-    path = BASE_DIR / ".secret_key"
+def _development_secret(name: str) -> str:
+    """A development key kept outside version control, so sessions (and the audit chain) survive
+    a restart of the development server."""
+    path = BASE_DIR / name
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 
-SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+if not SECRET_KEY and DEBUG:
+    SECRET_KEY = _development_secret(".secret_key")
+elif len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure"):
+    PRODUCTION_PROBLEMS.append(
+        "DJANGO_SECRET_KEY doit être défini, long d’au moins 50 caractères et tiré au hasard "
+        "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
+
+# The key of the audit trail's hash chain (HMAC-SHA256): without it nobody can re-hash a rewritten
+# trail so that it verifies. Kept in the environment, never in the database.
+AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default="")
+if not AUDIT_HMAC_KEY and DEBUG:
+    AUDIT_HMAC_KEY = _development_secret(".audit_key")
+elif len(AUDIT_HMAC_KEY) < 32:
+    PRODUCTION_PROBLEMS.append("AUDIT_HMAC_KEY doit être défini (32 caractères au moins, tirés au hasard).")
+
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+if not ALLOWED_HOSTS:
+    PRODUCTION_PROBLEMS.append(
+        "DJANGO_ALLOWED_HOSTS doit nommer le ou les domaines du site (séparés par des virgules)."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -44,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "widget_tweaks",
     "dsfr",
@@ -51,6 +70,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_fsm",
     "rules.apps.AutodiscoverRulesConfig",
+    "axes",
+    "csp",
     "viewflow",
     "viewflow.workflow",
     "django_q",
@@ -68,15 +89,18 @@ INSTALLED_APPS = [
     "portal",
 ]
 
-# Every right is a predicate of `rules` (the apps' rules.py); the password backend signs people
-# in and grants no permission (accounts.backends).
+# Every right is a predicate of `rules` (the apps' rules.py); axes refuses a locked-out sign-in
+# first; the password backend signs people in and grants no permission (accounts.backends).
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "accounts.backends.PasswordBackend",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -84,6 +108,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -107,15 +132,24 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
+# The database the application works in. In production on PostgreSQL it connects with a role
+# that owns neither the tables nor their triggers; migrations run with the owner's
+# DATABASE_OWNER_URL (docs/deployment.md).
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+DATABASE_OWNER_URL = env.str("DATABASE_OWNER_URL", default="")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a concurrent writer instead of failing at once with "database is locked".
     # Writers take the lock when their transaction begins, so two of them never deadlock
     # upgrading a read lock.
     DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
+    if not env.bool("DJANGO_ALLOW_SQLITE", default=DEBUG):
+        PRODUCTION_PROBLEMS.append(
+            "DATABASE_URL désigne SQLite : en production, utilisez PostgreSQL "
+            "(ou dites-le avec DJANGO_ALLOW_SQLITE=1 pour une installation d’une seule personne)."
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -133,15 +167,62 @@ TIME_ZONE = env.str("TIME_ZONE", default="Europe/Paris")
 USE_I18N = True
 USE_TZ = True
 
+# Static files: collected by `make serve`, served compressed and cache-busted by whitenoise.
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-MEDIA_URL = "media/"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+# Uploads (pitch decks): never under the static files, never served by a URL of their own (the
+# pages check who may read them). On S3-compatible object storage when DJANGO_S3_BUCKET is set.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+MEDIA_URL = "media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+if env.str("DJANGO_S3_BUCKET", default=""):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("DJANGO_S3_BUCKET"),
+            "endpoint_url": env.str("DJANGO_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("DJANGO_S3_REGION", default="") or None,
+            "access_key": env.str("DJANGO_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("DJANGO_S3_SECRET_KEY", default="") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+# Larger uploads go to a temporary file, never into memory; a request body above the limit is
+# refused before it is read (web.uploads).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
+# Cache (throttling counters, the audit's last verification): Redis when configured, shared by
+# every worker and machine; the process's memory otherwise (one process only).
+REDIS_URL = env.str("REDIS_URL", default="")
+if env.str("CACHE_URL", default=""):
+    CACHES = {"default": env.cache_url("CACHE_URL")}
+elif REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if not DEBUG and not env.bool("DJANGO_SINGLE_PROCESS", default=False):
+        PRODUCTION_PROBLEMS.append(
+            "REDIS_URL (ou CACHE_URL) doit être défini : les workers doivent partager le cache "
+            "(limitation des connexions, dernière vérification du journal)."
+        )
+# Sessions in the database, read through the cache: shared by every web machine.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Background tasks: the ORM broker needs nothing installed; Redis is used when REDIS_URL is set.
 Q_CLUSTER = {
@@ -153,9 +234,12 @@ Q_CLUSTER = {
     "retry": 180,
     "catch_up": True,
     "label": "Tâches",
+    # Several clusters may run on one broker: only those with Q_SCHEDULER (default yes) run the
+    # schedules (docs/deployment.md: one scheduler).
+    "scheduler": env.bool("Q_SCHEDULER", default=True),
 }
-if env.str("REDIS_URL", default=""):
-    Q_CLUSTER["redis"] = env.str("REDIS_URL")
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
 
@@ -181,12 +265,78 @@ NOTIFICATIONS_RETRY_DELAYS = [60, 300, 900, 3600, 4 * 3600]
 # A message still "sending" after this long was abandoned by a worker that stopped.
 NOTIFICATIONS_SENDING_TIMEOUT = 600
 
+# The audit chain's head, published every day outside the database (lifecycle.anchoring): a
+# folder the database's users cannot write, or an object store's prefix ("s3://bucket/prefix").
+AUDIT_ANCHOR_LOCATION = env.str("AUDIT_ANCHOR_LOCATION", default=str(BASE_DIR / "audit-anchors"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# Security ----------------------------------------------------------------------------------------
+# HTTPS only in production (behind a TLS proxy: DJANGO_TRUST_PROXY_HEADER=1 trusts its
+# X-Forwarded-Proto); HSTS for a year with subdomains and preload; secure, HttpOnly, SameSite
+# cookies; no framing; no MIME sniffing; the referrer to our own pages only.
+if env.bool("DJANGO_TRUST_PROXY_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = env.bool("DJANGO_USE_X_FORWARDED_HOST", default=False)
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
+SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+# Content-Security-Policy: scripts and styles from this site only (the design system's scripts
+# carry the request's nonce); no inline script anywhere. Inline style *attributes* are allowed:
+# the design system's stepper sets its CSS variables there, and an attribute cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'nonce'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Sign-in throttling (django-axes): 5 failures lock the account, and the address, for 15
+# minutes; a success clears the failures. Behind a proxy, the client's address comes from
+# X-Forwarded-For (DJANGO_TRUST_PROXY_HEADER).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "web.throttle.locked_out"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
+if env.bool("DJANGO_TRUST_PROXY_HEADER", default=False):
+    AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=1)
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Other requests that could be tried in a loop (password reset, invitation links): per address
+# and per account, at most this many in this window (web.throttle).
+THROTTLE_LIMIT = env.int("THROTTLE_LIMIT", default=5)
+THROTTLE_WINDOW = dt.timedelta(minutes=env.int("THROTTLE_WINDOW_MINUTES", default=60))
+
+if not DEBUG and PRODUCTION_PROBLEMS:
+    raise ImproperlyConfigured(
+        "Configuration de production incomplète ou dangereuse :\n- " + "\n- ".join(PRODUCTION_PROBLEMS)
+    )
 
 # The programme's calendar rules (reminder days and hours, the cohort sessions' rhythm, hours and
 # place, the mentor tasks' reminder) are fields of each promotion's call, not settings.

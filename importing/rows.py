@@ -12,6 +12,7 @@ from importing.readers import Record
 from lifecycle.enums import AdministrationKind, ChallengeState, EigProfile
 from lifecycle.models import Administration, Challenge, Promotion
 from lifecycle.text import normalized
+from lifecycle.validators import control_characters
 
 K = AdministrationKind
 
@@ -26,6 +27,8 @@ DATA_SKILLS = {
 }
 SKILL_PROFILES = {**DATA_SKILLS, **{profile.value: profile for profile in EigProfile}}
 MAX_EIGS = 3
+# The columns that name something: one line, no control character (they go in e-mail subjects).
+SINGLE_LINE = {"title", "administration", "ministry", "summary"}
 # The columns that fill a field with a length limit, and that field's limit.
 TEXT_LIMITS = {
     "title": Challenge._meta.get_field("name").max_length,
@@ -94,6 +97,14 @@ class _RowReader:
         text = "" if value is None else str(value).strip()
         if required and not text:
             self.problems.append(f"« {key} » est obligatoire")
+        if "\x00" in text:
+            self.problems.append(f"« {key} » contient un caractère nul")
+            return text.replace("\x00", "")
+        if key in SINGLE_LINE and (found := control_characters(text)):
+            self.problems.append(
+                f"« {key} » doit tenir sur une ligne, sans caractère de contrôle "
+                f"(trouvé : {', '.join(found)})"
+            )
         limit = TEXT_LIMITS.get(key)
         if limit and len(text) > limit:
             self.problems.append(f"« {key} » dépasse {limit} caractères ({len(text)})")

@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lifecycle import financing, pitch_deck, rules, services, workflow
+from lifecycle import configuration, financing, pitch_deck, rules, services, workflow
 from lifecycle.dossier import edits
 from lifecycle.dossier.rules import distinct_mentors_problem, same_person
 from lifecycle.enums import TransitionName
@@ -29,19 +29,32 @@ from lifecycle.models import (
 from notifications import outbox
 
 
+class AuditedAdmin(admin.ModelAdmin):
+    """A configuration row (and its inlines) saved through `lifecycle.configuration.save`:
+    audited with its old and new values and its real author."""
+
+    def save_model(self, request, obj, form, change):
+        configuration.save(obj, by=request.user, validate=False)  # the form has validated it
+
+    def save_formset(self, request, form, formset, change):
+        for instance in formset.save(commit=False):
+            configuration.save(instance, by=request.user, validate=False)
+        formset.save_m2m()
+
+
 class CallInline(admin.StackedInline):
     model = Call
     can_delete = False
 
 
 @admin.register(Promotion)
-class PromotionAdmin(admin.ModelAdmin):
+class PromotionAdmin(AuditedAdmin):
     list_display = ["name", "number", "year"]
     inlines = [CallInline]
 
 
 @admin.register(Administration)
-class AdministrationAdmin(admin.ModelAdmin):
+class AdministrationAdmin(AuditedAdmin):
     list_display = ["name", "kind", "ministry", "pia_eligible"]
     list_filter = ["kind"]
     search_fields = ["name"]

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class LifecycleConfig(AppConfig):
     name = "lifecycle"
     verbose_name = _("Cycle de vie des défis")
+
+    def ready(self):
+        from lifecycle import checks  # noqa: F401  (registers the deployment checks)
+        from triggers import schedules
+
+        # The audit chain's head, published outside the database every day (lifecycle.anchoring).
+        schedules.register_periodic(
+            "audit: publish the head", "lifecycle.tasks.publish_audit_head", daily=True
+        )

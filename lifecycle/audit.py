@@ -1,19 +1,32 @@
 """The tamper-evident audit trail: writing an event, verifying the chain, exporting it.
 
-Each event stores a SHA-256 over its content and the previous event's hash; the chain head row
-is locked by every writer so that events are chained strictly one after another.
+Each event stores an HMAC-SHA256, keyed with `settings.AUDIT_HMAC_KEY` (from the environment,
+never in the database), over its content and the previous event's hash; the chain head row is
+locked by every writer so that events are chained strictly one after another. Without the key
+nobody can re-hash a rewritten trail so that it verifies; with it, the head published outside
+the database every day (`lifecycle.anchoring`) still catches a rewrite of what was published.
+
+A trail begun before the key existed kept plain SHA-256 hashes: its first keyed event is a
+`chain_keyed` event, written by the first writer that finds the chain unkeyed; everything before
+it is checked as plain SHA-256, everything from it as HMAC (and a trail without such an event is
+keyed from its first event).
 """
 
 import csv
 import datetime as dt
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from lifecycle import clock
 from lifecycle.actors import SYSTEM, actor_label
+from lifecycle.enums import AuditKind
 from lifecycle.models import AuditChainHead, AuditEvent
 from lifecycle.models.audit import GENESIS_HASH
 
@@ -57,6 +70,13 @@ def _json(value) -> str:
     return _ENCODER.encode(value)
 
 
+def chain_key() -> bytes:
+    key = settings.AUDIT_HMAC_KEY
+    if not key:
+        raise ImproperlyConfigured("AUDIT_HMAC_KEY must be set: the audit trail is keyed.")
+    return key.encode()
+
+
 def _content_hash(
     prev_hash,
     challenge_id,
@@ -70,6 +90,8 @@ def _content_hash(
     to_state,
     reason,
     changes,
+    *,
+    key: bytes | None,
 ) -> str:
     payload = "".join(
         (
@@ -99,11 +121,13 @@ def _content_hash(
             "}]",
         )
     )
-    return hashlib.sha256(payload.encode()).hexdigest()
+    if key is None:  # an event of a trail begun before the key
+        return hashlib.sha256(payload.encode()).hexdigest()
+    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
 
 
-def compute_hash(prev_hash: str, values: dict) -> str:
-    return _content_hash(prev_hash, *[values[name] for name in HASHED_FIELDS])
+def compute_hash(prev_hash: str, values: dict, *, key: bytes | None) -> str:
+    return _content_hash(prev_hash, *[values[name] for name in HASHED_FIELDS], key=key)
 
 
 def _values(
@@ -124,6 +148,25 @@ def _values(
     }
 
 
+def _locked_head(key) -> AuditChainHead:
+    """The chain's head, locked; a trail begun before the key first gets its `chain_keyed` event."""
+    head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    if not head.keyed:
+        if head.length:
+            values = _values(
+                None,
+                AuditKind.CHAIN_KEYED,
+                by=SYSTEM,
+                reason=_("Les événements suivants sont scellés par une clé (HMAC-SHA256)."),
+            )
+            event_hash = compute_hash(head.last_hash, values, key=key)
+            AuditEvent.objects.create(prev_hash=head.last_hash, hash=event_hash, **values)
+            head.last_hash, head.length = event_hash, head.length + 1
+        head.keyed = True
+        AuditChainHead.objects.filter(pk=1).update(last_hash=head.last_hash, length=head.length, keyed=True)
+    return head
+
+
 def record(
     challenge, kind, *, by, subject="", transition="", from_state="", to_state="", reason="", changes=None
 ):
@@ -134,7 +177,8 @@ def record(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("An audit event is written in the transaction of its change.")
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    key = chain_key()
+    head = _locked_head(key)
     values = _values(
         challenge,
         kind,
@@ -146,7 +190,7 @@ def record(
         reason=reason,
         changes=changes,
     )
-    event_hash = compute_hash(head.last_hash, values)
+    event_hash = compute_hash(head.last_hash, values, key=key)
     event = AuditEvent.objects.create(prev_hash=head.last_hash, hash=event_hash, **values)
     AuditChainHead.objects.filter(pk=1).update(last_hash=event_hash, length=head.length + 1)
     return event
@@ -159,11 +203,12 @@ def record_many(entries: list[dict]) -> list[AuditEvent]:
         raise RuntimeError("An audit event is written in the transaction of its change.")
     if not entries:
         return []
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    key = chain_key()
+    head = _locked_head(key)
     events, previous = [], head.last_hash
     for entry in entries:
         values = _values(**entry)
-        event_hash = compute_hash(previous, values)
+        event_hash = compute_hash(previous, values, key=key)
         events.append(AuditEvent(prev_hash=previous, hash=event_hash, **values))
         previous = event_hash
     AuditEvent.objects.bulk_create(events)
@@ -176,16 +221,39 @@ class Verification:
     checked: int
     broken_event_id: int | None = None
     problem: str = ""
+    # With a published head: it was found at its position (None: no head was given).
+    matches_published_head: bool | None = None
 
     @property
     def intact(self) -> bool:
         return not self.problem
 
 
-def verify(*, chunk_size: int = 5000, progress=None) -> Verification:
-    """Walk the whole chain in order; report the first event whose link does not hold."""
+def parse_head(text: str) -> tuple[int, str]:
+    """ "LENGTH:HASH", as the published head gives it."""
+    length, _sep, digest = text.strip().partition(":")
+    if not (length.isdigit() and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
+        raise ValueError(_("Une tête de chaîne s’écrit LONGUEUR:EMPREINTE (64 caractères hexadécimaux)."))
+    return int(length), digest
+
+
+def verify(*, chunk_size: int = 5000, progress=None, head: tuple[int, str] | None = None) -> Verification:
+    """Walk the whole chain in order; report the first event whose link does not hold.
+
+    With `head` (the length and last hash published outside the database), also prove that the
+    first `length` events are those that were published: the event at that position must carry
+    that hash (and the chain up to it verifies, so every event before it is the published one).
+    """
+    key = chain_key()
+    marker = (
+        AuditEvent.objects.filter(kind=AuditKind.CHAIN_KEYED)
+        .order_by("id")
+        .values_list("id", flat=True)
+        .first()
+    )
     previous = GENESIS_HASH
     checked = 0
+    published_found = None
     rows = AuditEvent.objects.order_by("id").values_list("id", "prev_hash", "hash", *HASHED_FIELDS)
     for row in rows.iterator(chunk_size=chunk_size):
         event_id, prev_hash, stored_hash, *content = row
@@ -193,14 +261,19 @@ def verify(*, chunk_size: int = 5000, progress=None) -> Verification:
             return Verification(
                 checked, event_id, f"le lien vers l’événement précédent est rompu (#{event_id})"
             )
-        if _content_hash(prev_hash, *content) != stored_hash:
+        event_key = None if marker is not None and event_id < marker else key
+        if _content_hash(prev_hash, *content, key=event_key) != stored_hash:
             return Verification(checked, event_id, f"le contenu de l’événement #{event_id} a été modifié")
         previous = stored_hash
         checked += 1
+        if head is not None and checked == head[0]:
+            published_found = stored_hash == head[1]
         if progress and checked % chunk_size == 0:
             progress(checked)
-    head = AuditChainHead.objects.filter(pk=1).first()
-    expected_length, expected_hash = (head.length, head.last_hash) if head else (0, GENESIS_HASH)
+    stored_head = AuditChainHead.objects.filter(pk=1).first()
+    expected_length, expected_hash = (
+        (stored_head.length, stored_head.last_hash) if stored_head else (0, GENESIS_HASH)
+    )
     if (checked, previous) != (expected_length, expected_hash):
         return Verification(
             checked,
@@ -208,6 +281,27 @@ def verify(*, chunk_size: int = 5000, progress=None) -> Verification:
             f"la fin de la chaîne ne correspond pas à sa tête ({checked} événements lus, "
             f"{expected_length} attendus) : des événements ont été supprimés",
         )
+    if head is not None:
+        length, digest = head
+        if head == (0, GENESIS_HASH):
+            return Verification(checked, matches_published_head=True)
+        if published_found is None:
+            return Verification(
+                checked,
+                None,
+                f"la chaîne compte {checked} événements, moins que les {length} de la tête publiée : "
+                "des événements publiés ont disparu",
+                matches_published_head=False,
+            )
+        if not published_found:
+            return Verification(
+                checked,
+                None,
+                f"l’événement n°{length} ne porte pas l’empreinte publiée ({digest[:12]}…) : "
+                "la chaîne a été réécrite depuis sa publication",
+                matches_published_head=False,
+            )
+        return Verification(checked, matches_published_head=True)
     return Verification(checked)
 
 

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lifecycle import clock, rules
+from lifecycle import clock, configuration, rules
 from lifecycle.models import Call, Promotion
 
 
@@ -24,12 +24,10 @@ def configure_promotion(*, number: int, name: str, year: int, call: dict, by) ->
         raise PermissionDenied(_("Seul·e un·e chargé·e de programme configure une promotion."))
     promotion = Promotion.objects.filter(number=number).first() or Promotion(number=number)
     promotion.name, promotion.year = name, year
-    promotion.full_clean()
-    promotion.save()
+    configuration.save(promotion, by=by)
     instance = Call.objects.filter(promotion=promotion).first() or Call(promotion=promotion)
     for field_name, value in call.items():
         setattr(instance, field_name, value)
-    instance.full_clean()
-    instance.save()
+    configuration.save(instance, by=by)
     promotion.call = instance
     return promotion

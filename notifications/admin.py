@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -24,8 +25,7 @@ class MessageTemplateAdmin(admin.ModelAdmin):
         return "\n".join(f"{{{name}}} : {label}" for name, label in placeholders.PLACEHOLDERS.items())
 
     def save_model(self, request, obj, form, change):
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+        outbox.update_template(obj, subject=obj.subject, body=obj.body, by=request.user)
 
     def get_urls(self):
         preview = self.admin_site.admin_view(self.preview_view)
@@ -35,6 +35,8 @@ class MessageTemplateAdmin(admin.ModelAdmin):
         ]
 
     def preview_view(self, request, pk):
+        if not self.has_change_permission(request):  # a preview shows a real case: managers only
+            raise PermissionDenied
         template = get_object_or_404(MessageTemplate, pk=pk)
         challenges = Challenge.objects.select_related("promotion", "administration").order_by("name")
         chosen = challenges.filter(pk=request.GET.get("challenge")).first() or challenges.first()
@@ -57,7 +59,7 @@ class MessageTemplateAdmin(admin.ModelAdmin):
 
 @admin.action(description=gettext_lazy("Relancer l’envoi des messages en échec"), permissions=["change"])
 def retry_failed(modeladmin, request, queryset):
-    count = outbox.retry(queryset)
+    count = outbox.retry(queryset, by=request.user)
     modeladmin.message_user(request, _("%(count)d message(s) remis en file d’envoi.") % {"count": count})
 
 
@@ -105,16 +107,19 @@ class NotificationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def save_model(self, request, obj, form, change):
+        outbox.edit_held(obj, subject=obj.subject, body=obj.body, by=request.user)
+
 
 @admin.action(description=gettext_lazy("Envoyer les messages retenus"), permissions=["change"])
 def release_batches(modeladmin, request, queryset):
-    count = sum(outbox.release(batch) for batch in queryset.filter(closed_at=None))
+    count = sum(outbox.release(batch, by=request.user) for batch in queryset.filter(closed_at=None))
     modeladmin.message_user(request, _("%(count)d message(s) envoyé(s) en file.") % {"count": count})
 
 
 @admin.action(description=gettext_lazy("Abandonner les messages retenus"), permissions=["change"])
 def discard_batches(modeladmin, request, queryset):
-    count = sum(outbox.discard(batch) for batch in queryset.filter(closed_at=None))
+    count = sum(outbox.discard(batch, by=request.user) for batch in queryset.filter(closed_at=None))
     modeladmin.message_user(
         request, _("%(count)d message(s) abandonné(s).") % {"count": count}, messages.WARNING
     )

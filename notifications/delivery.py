@@ -7,17 +7,20 @@ timeout it is marked failed with "delivery uncertain", for a manager to decide.
 """
 
 import datetime as dt
+import logging
 import smtplib
 import socket
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import BadHeaderError, EmailMessage, get_connection
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.enums import DeliveryStatus
 from notifications.models import Notification
+
+logger = logging.getLogger(__name__)
 
 TEMPORARY_ERRORS = (
     smtplib.SMTPServerDisconnected,
@@ -74,12 +77,22 @@ def _message(notification, connection) -> EmailMessage:
 
 
 def deliver(notification_id, *, connection=None) -> str:
-    """Send one message if it is still due; returns its new status (or "skipped")."""
+    """Send one message if it is still due; returns its new status (or "skipped").
+
+    A message that cannot be written (a line break in its subject or address: Django refuses the
+    header) fails at once with its reason: it never left, it is not "uncertain", and the other
+    messages of the batch go on."""
     if not _claim(notification_id):
         return "skipped"
     notification = Notification.objects.get(pk=notification_id)
     try:
-        _message(notification, connection or get_connection()).send()
+        message = _message(notification, connection or get_connection())
+        message.message()  # builds the headers: a bad one is refused here, before any sending
+    except (BadHeaderError, ValueError) as error:
+        _record_unsendable(notification, error)
+        return notification.status
+    try:
+        message.send()
     except (smtplib.SMTPException, *TEMPORARY_ERRORS) as error:
         _record_failure(notification, error)
     else:
@@ -101,15 +114,28 @@ def _open(connection):
 
 
 def deliver_many(notification_ids) -> dict:
+    """Send several messages over one connection; one that fails never stops the others."""
     outcome = {}
     connection = _open(get_connection())
     try:
         for notification_id in notification_ids:
-            status = deliver(notification_id, connection=connection)
+            try:
+                status = deliver(notification_id, connection=connection)
+            except Exception:  # an unforeseen error of one message: logged, the batch goes on
+                logger.exception("Delivery of notification %s failed", notification_id)
+                status = "error"
             outcome[status] = outcome.get(status, 0) + 1
     finally:
         connection.close()
     return outcome
+
+
+def _record_unsendable(notification, error):
+    notification.status = DeliveryStatus.FAILED
+    notification.last_error = _(
+        "Message non envoyé : il ne peut pas être écrit (%(error)s). Corrigez l’objet ou l’adresse."
+    ) % {"error": error}
+    notification.save(update_fields=["status", "last_error"])
 
 
 def _record_failure(notification, error):

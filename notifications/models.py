@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lifecycle.validators import validate_single_line
 from notifications import placeholders
 from notifications.enums import DeliveryStatus, MessageEvent
 
@@ -19,7 +20,7 @@ class MessageTemplate(models.Model):
 
     event = models.CharField(_("événement"), max_length=32, choices=message_events)
     language = models.CharField(_("langue"), max_length=5, choices=settings.LANGUAGES)
-    subject = models.CharField(_("objet"), max_length=200)
+    subject = models.CharField(_("objet"), max_length=200, validators=[validate_single_line])
     body = models.TextField(_("texte"))
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
     updated_by = models.ForeignKey(
@@ -45,6 +46,10 @@ class MessageTemplate(models.Model):
             for name in ("subject", "body")
             if (problems := placeholders.check(getattr(self, name)))
         }
+        try:
+            validate_single_line(self.subject)
+        except ValidationError as error:
+            errors.setdefault("subject", []).extend(error.messages)
         if errors:
             raise ValidationError(errors)
 
@@ -99,7 +104,7 @@ class Notification(models.Model):
     recipient_name = models.CharField(_("destinataire"), max_length=200, blank=True)
     recipient_role = models.CharField(_("qualité"), max_length=100, blank=True)
     language = models.CharField(_("langue"), max_length=5, default="fr")
-    subject = models.CharField(_("objet"), max_length=300)
+    subject = models.CharField(_("objet"), max_length=300, validators=[validate_single_line])
     body = models.TextField(_("texte"))
     status = models.CharField(
         _("état"),

@@ -6,12 +6,17 @@ release or discard them.
 """
 
 import logging
+import re
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Min
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from lifecycle import audit, rules
+from lifecycle.actors import actor_label
+from lifecycle.enums import AuditKind
 from notifications import placeholders
 from notifications.defaults import DEFAULTS
 from notifications.enums import DeliveryStatus, MessageEvent
@@ -19,6 +24,7 @@ from notifications.models import Batch, MessageTemplate, Notification
 from notifications.recipients import recipients_for
 
 logger = logging.getLogger(__name__)
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 # The option of `lifecycle.services.transition` that holds the move's e-mails for review:
 # transition(..., options={outbox.HOLD_MAIL: True}).
@@ -46,7 +52,9 @@ def render(event, challenge, *, language, reason="", days_left=None, template=No
     values = placeholders.values_for(
         challenge, language=language, reason=reason, days_left=days_left, context=context
     )
-    return placeholders.render(subject, values), placeholders.render(body, values)
+    # A subject is one line, whatever a value brings (a name entered before names were checked).
+    subject = " ".join(CONTROL.sub(" ", placeholders.render(subject, values)).split())
+    return subject, placeholders.render(body, values)
 
 
 def _open_batch(event, by) -> Batch:
@@ -159,37 +167,137 @@ def enqueue(notification_ids):
             logger.exception("Could not enqueue notifications %s", chunk)
 
 
+def _check_manager(by):
+    if not (rules.is_system(by) or rules.is_programme_manager(by)):
+        raise PermissionDenied(_("Seul·e un·e chargé·e de programme décide de l’envoi des e-mails."))
+
+
 @transaction.atomic
-def release(batch: Batch) -> int:
+def release(batch: Batch, *, by) -> int:
+    """Send a held batch: a manager's decision, audited."""
+    _check_manager(by)
     ids = list(batch.notifications.filter(status=DeliveryStatus.HELD).values_list("pk", flat=True))
     Notification.objects.filter(pk__in=ids).update(
         status=DeliveryStatus.PENDING, next_attempt_at=timezone.now()
     )
     batch.closed_at = timezone.now()
     batch.save(update_fields=["closed_at"])
+    audit.record(
+        None,
+        AuditKind.MAIL_RELEASED,
+        by=by,
+        subject=f"batch:{batch.pk}",
+        reason=batch.label,
+        changes={"messages": [None, len(ids)]},
+    )
     enqueue_on_commit(ids)
     return len(ids)
 
 
 @transaction.atomic
-def discard(batch: Batch) -> int:
+def discard(batch: Batch, *, by) -> int:
+    """Abandon a held batch (nothing will be sent): a manager's decision, audited."""
+    _check_manager(by)
     count = batch.notifications.filter(status=DeliveryStatus.HELD).update(
-        status=DeliveryStatus.DISCARDED, last_error=_("Abandonné par un·e chargé·e de programme.")
+        status=DeliveryStatus.DISCARDED,
+        last_error=_("Abandonné par %(actor)s.") % {"actor": actor_label(by)},
     )
     batch.closed_at = timezone.now()
     batch.save(update_fields=["closed_at"])
+    audit.record(
+        None,
+        AuditKind.MAIL_DISCARDED,
+        by=by,
+        subject=f"batch:{batch.pk}",
+        reason=batch.label,
+        changes={"messages": [None, count]},
+    )
     return count
 
 
 @transaction.atomic
-def retry(queryset) -> int:
-    """Put failed messages back in the queue: a manager's decision, after reading the error."""
-    ids = list(queryset.filter(status=DeliveryStatus.FAILED).values_list("pk", flat=True))
-    Notification.objects.filter(pk__in=ids).update(
+def retry(queryset, *, by) -> int:
+    """Put failed (or uncertain) messages back in the queue: a manager's decision, after reading
+    the error; each retry audited on its case. An uncertain message may reach its recipient
+    twice: it keeps its Message-ID, so that mail software can tell the copies apart."""
+    _check_manager(by)
+    retried = list(queryset.filter(status=DeliveryStatus.FAILED).select_related("challenge"))
+    Notification.objects.filter(pk__in=[n.pk for n in retried]).update(
         status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
     )
-    enqueue_on_commit(ids)
-    return len(ids)
+    audit.record_many(
+        [
+            {
+                "challenge": notification.challenge,
+                "kind": AuditKind.MAIL_RETRIED,
+                "by": by,
+                "subject": f"notification:{notification.pk}",
+                "reason": notification.last_error,
+                "changes": {
+                    "recipient": [None, notification.recipient_email],
+                    "subject": [None, notification.subject],
+                },
+            }
+            for notification in retried
+        ]
+    )
+    enqueue_on_commit([n.pk for n in retried])
+    return len(retried)
+
+
+@transaction.atomic
+def edit_held(notification: Notification, *, subject: str, body: str, by) -> Notification:
+    """Correct a held message before it leaves; audited with the old and new texts."""
+    _check_manager(by)
+    notification = Notification.objects.select_for_update().get(pk=notification.pk)
+    if notification.status != DeliveryStatus.HELD:
+        raise ValidationError(_("Ce message n’est plus retenu : il ne peut plus être modifié."))
+    before = {"subject": notification.subject, "body": notification.body}
+    notification.subject, notification.body = subject, body
+    notification.full_clean()
+    notification.save(update_fields=["subject", "body"])
+    changes = {
+        name: [before[name], value]
+        for name, value in (("subject", subject), ("body", body))
+        if before[name] != value
+    }
+    if changes:
+        audit.record(
+            notification.challenge,
+            AuditKind.MAIL_EDITED,
+            by=by,
+            subject=f"notification:{notification.pk}",
+            changes=changes,
+        )
+    return notification
+
+
+@transaction.atomic
+def update_template(template: MessageTemplate, *, subject: str, body: str, by) -> MessageTemplate:
+    """Change a message template (checked: only known placeholders); audited."""
+    _check_manager(by)
+    previous = MessageTemplate.objects.select_for_update().filter(pk=template.pk).first()
+    before = (
+        {"subject": previous.subject, "body": previous.body} if previous else {"subject": None, "body": None}
+    )
+    template.subject, template.body = subject, body
+    template.updated_by = by if getattr(by, "pk", None) else None
+    template.save()  # refuses an unknown placeholder
+    changes = {
+        name: [before[name], getattr(template, name)]
+        for name in ("subject", "body")
+        if before[name] != getattr(template, name)
+    }
+    if changes:
+        audit.record(
+            None,
+            AuditKind.TEMPLATE_CHANGED,
+            by=by,
+            subject=f"messagetemplate:{template.pk}",
+            reason=str(template),
+            changes=changes,
+        )
+    return template
 
 
 def status_counts() -> dict:

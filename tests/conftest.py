@@ -1,12 +1,80 @@
+import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, connections
+from django.db.backends.postgresql.operations import DatabaseOperations
+from django.test.utils import setup_databases, teardown_databases
 from django.utils import translation
 from django_q.conf import Conf
 
+from lifecycle import database
 from lifecycle.actors import SYSTEM
 from tests.smtp import SMTPServer
 
 NEEDS_POSTGRESQL = "needs PostgreSQL: run with DATABASE_URL=postgres://… (CI runs it)"
+NEEDS_ROLES = (
+    "needs PostgreSQL with an application role and DATABASE_OWNER_URL "
+    "(CI runs it: DATABASE_URL=postgres://eig_app@… DATABASE_OWNER_URL=postgres://postgres@…)"
+)
+
+
+def owner_conninfo(dbname: str) -> str:
+    """The owner's connection to `dbname`: DATABASE_OWNER_URL's role, else the application's own
+    (a developer's database, where the application is the owner)."""
+    owner = database.owner_settings() or connections["default"].settings_dict
+    return psycopg.conninfo.make_conninfo(
+        dbname=dbname,
+        user=owner["USER"],
+        password=owner["PASSWORD"] or None,
+        host=owner["HOST"] or "127.0.0.1",
+        port=owner["PORT"] or 5432,
+    )
+
+
+def _flush_as_owner(self, sql_list):
+    """Emptying a test database (transactional tests) is the owner's work, triggers switched off
+    (the audit trail refuses TRUNCATE even to its owner): a superuser's, as in CI."""
+    with psycopg.connect(owner_conninfo(self.connection.settings_dict["NAME"]), autocommit=True) as owner:
+        owner.execute("SET session_replication_role = replica")
+        for statement in sql_list:
+            owner.execute(statement)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker):
+    """The test database, created and migrated as in production: on PostgreSQL with
+    DATABASE_OWNER_URL, by the owner's role, the tests then running with the application's role,
+    which owns nothing (lifecycle.database)."""
+    verbosity = request.config.option.verbose
+    default = connections["default"]
+    owner = database.owner_settings() if default.vendor == "postgresql" else None
+    application = {key: default.settings_dict[key] for key in ("USER", "PASSWORD")}
+    with django_db_blocker.unblock():
+        if owner is not None:
+            default.close()
+            default.settings_dict.update(USER=owner["USER"], PASSWORD=owner["PASSWORD"])
+        databases = setup_databases(verbosity=verbosity, interactive=False)
+        if owner is not None:
+            database.grant_application_role(default, application["USER"])
+            default.close()
+            default.settings_dict.update(application)
+        if default.vendor == "postgresql":
+            DatabaseOperations.execute_sql_flush = _flush_as_owner
+    yield
+    with django_db_blocker.unblock():
+        if owner is not None:
+            default.close()
+            default.settings_dict.update(USER=owner["USER"], PASSWORD=owner["PASSWORD"])
+        teardown_databases(databases, verbosity=verbosity)
+
+
+@pytest.fixture
+def database_owner(db):
+    """What someone with the owner's access can do to the test database, bypassing the
+    application: a psycopg connection as the owner (PostgreSQL with roles)."""
+    if connection.vendor != "postgresql" or database.owner_settings() is None:
+        pytest.skip(NEEDS_ROLES)
+    with psycopg.connect(owner_conninfo(connection.settings_dict["NAME"]), autocommit=True) as owner:
+        yield owner
 
 
 @pytest.fixture(autouse=True)

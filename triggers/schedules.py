@@ -43,7 +43,8 @@ class Job:
 class Periodic:
     name: str
     func: str
-    minutes: int | None  # None: hourly
+    minutes: int | None  # every this many minutes; None: hourly, or daily
+    daily: bool = False
 
 
 _prefixes: dict[type, str] = {}
@@ -64,8 +65,9 @@ def register_jobs(model, prefix: str, provider):
     post_delete.connect(_instance_deleted, sender=model, dispatch_uid=f"triggers.forget.{prefix}")
 
 
-def register_periodic(name: str, func: str, *, minutes: int | None = None):
-    PERIODIC[name] = Periodic(name, func, minutes)
+def register_periodic(name: str, func: str, *, minutes: int | None = None, daily: bool = False):
+    """A sweep: every `minutes`, else every day (`daily`), else every hour."""
+    PERIODIC[name] = Periodic(name, func, minutes, daily)
 
 
 def _instance_saved(sender, instance, raw=False, **kwargs):
@@ -95,11 +97,10 @@ def ensure_periodic(**_kwargs):
     """Install (or bring up to date) every registered sweep; after the triggers app's migrations,
     and by `manage.py schedules sync`."""
     for periodic in PERIODIC.values():
-        timing = (
-            {"schedule_type": Schedule.MINUTES, "minutes": periodic.minutes}
-            if periodic.minutes
-            else {"schedule_type": Schedule.HOURLY, "minutes": None}
-        )
+        if periodic.minutes:
+            timing = {"schedule_type": Schedule.MINUTES, "minutes": periodic.minutes}
+        else:
+            timing = {"schedule_type": Schedule.DAILY if periodic.daily else Schedule.HOURLY, "minutes": None}
         Schedule.objects.update_or_create(
             name=periodic.name, defaults={"func": periodic.func, "repeats": -1, **timing}
         )

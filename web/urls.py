@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
+from django.utils.translation import gettext_lazy as _
 
 from web import views
 
@@ -12,11 +13,19 @@ urlpatterns = [
 
 # Django's own account views, under their usual names so that password reset e-mails work.
 account_urlpatterns = [
-    path("compte/connexion/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "compte/connexion/",
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, extra_context={"title": _("Connexion")}
+        ),
+        name="login",
+    ),
     path("compte/deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "compte/mot-de-passe/oubli/",
-        auth_views.PasswordResetView.as_view(success_url=reverse_lazy("password_reset_done")),
+        views.ThrottledPasswordResetView.as_view(
+            success_url=reverse_lazy("password_reset_done"), extra_context={"title": _("Mot de passe oublié")}
+        ),
         name="password_reset",
     ),
     path(

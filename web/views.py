@@ -1,7 +1,8 @@
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from web import navigation
+from web import navigation, throttle
 
 
 def home(request):
@@ -14,3 +15,15 @@ def home(request):
 def space(request):
     """The landing page of roles whose part of the programme has no pages yet (jury, mentors)."""
     return render(request, "web/space.html", {"title": "Mon espace"})
+
+
+class ThrottledPasswordResetView(auth_views.PasswordResetView):
+    """Django's reset (the same answer whether the address has an account or not), at most a few
+    requests per address and per e-mail in the throttling window."""
+
+    def form_valid(self, form):
+        if not throttle.allow(self.request, "password-reset", form.cleaned_data["email"]):
+            return self.render_to_response(
+                self.get_context_data(form=form, throttled=throttle.too_many_message())
+            )
+        return super().form_valid(form)

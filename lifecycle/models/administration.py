@@ -3,12 +3,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from lifecycle.enums import AdministrationKind
+from lifecycle.validators import validate_single_line
 
 
 class Administration(models.Model):
     """An administration carrying or partnering in challenges."""
 
-    name = models.CharField(_("nom"), max_length=300, unique=True)
+    name = models.CharField(_("nom"), max_length=300, unique=True, validators=[validate_single_line])
     kind = models.CharField(_("nature"), max_length=32, choices=AdministrationKind.choices)
     ministry = models.ForeignKey(
         "self",

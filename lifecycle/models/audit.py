@@ -7,6 +7,11 @@ from lifecycle.enums import AuditKind
 GENESIS_HASH = "0" * 64
 
 
+def audit_kinds():
+    """The kinds' choices, read when asked: a new kind of event needs no migration."""
+    return AuditKind.choices
+
+
 class AuditTrailIsAppendOnly(Exception):
     pass
 
@@ -36,7 +41,7 @@ class AuditEvent(models.Model):
     # What else the event is about, as "<kind>:<id>" (a person's account: "user:12"); "" for a
     # change of the case itself.
     subject = models.CharField(_("objet"), max_length=100, blank=True, db_index=True)
-    kind = models.CharField(_("nature"), max_length=20, choices=AuditKind.choices)
+    kind = models.CharField(_("nature"), max_length=20, choices=audit_kinds)
     # A user who appears in the trail cannot be deleted: deactivate the account instead.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -80,6 +85,8 @@ class AuditChainHead(models.Model):
 
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
     length = models.PositiveBigIntegerField(default=0)
+    # The writers' note that the chain is keyed (lifecycle.audit); verification does not trust it.
+    keyed = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("tête de la chaîne d’audit")

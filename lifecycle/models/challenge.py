@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from lifecycle.enums import ChallengeState, EigProfile
+from lifecycle.validators import validate_single_line
 
 # The official form limits its free-text answers in lines; a line of the form holds about this
 # many characters.
@@ -77,8 +78,8 @@ class Challenge(ConcurrentTransitionMixin, models.Model):
     address = models.TextField(_("adresse de l’administration d’accueil"), blank=True)
 
     # 2) Annexe technique
-    name = models.CharField(_("nom du défi"), max_length=200)
-    summary = models.CharField(_("résumé"), max_length=300, blank=True)
+    name = models.CharField(_("nom du défi"), max_length=200, validators=[validate_single_line])
+    summary = models.CharField(_("résumé"), max_length=300, blank=True, validators=[validate_single_line])
     public_description = models.TextField(_("description publique"), blank=True)
     problem = limited_text(_("problématique à résoudre"), 10)
     solution = limited_text(_("solution proposée"), 10)
@@ -228,7 +229,7 @@ class TeamMember(models.Model):
     challenge = models.ForeignKey(
         Challenge, on_delete=models.CASCADE, related_name="team_members", verbose_name=_("défi")
     )
-    name = models.CharField(_("nom"), max_length=200)
+    name = models.CharField(_("nom"), max_length=200, validators=[validate_single_line])
     function = models.CharField(_("fonction"), max_length=200)
     status = models.CharField(_("statut"), max_length=100, blank=True)
     involvement_percent = models.PositiveSmallIntegerField(

@@ -2,15 +2,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from lifecycle.enums import ContactRole, EigProfile, MentorRole
-from lifecycle.validators import validate_phone
+from lifecycle.validators import validate_phone, validate_single_line
 
 # The fields every person of a dossier has (mentors, contacts, recruited EIGs).
 PERSON_FIELDS = ("first_name", "last_name", "email", "phone")
 
 
 class Person(models.Model):
-    first_name = models.CharField(_("prénom"), max_length=100)
-    last_name = models.CharField(_("nom"), max_length=100)
+    first_name = models.CharField(_("prénom"), max_length=100, validators=[validate_single_line])
+    last_name = models.CharField(_("nom"), max_length=100, validators=[validate_single_line])
     email = models.EmailField(_("e-mail professionnel"), blank=True)
     phone = models.CharField(
         _("téléphone professionnel"), max_length=30, blank=True, validators=[validate_phone]

@@ -7,6 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lifecycle.validators import validate_single_line
+
 RATE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
 
 
@@ -32,7 +34,7 @@ class Promotion(models.Model):
     """A yearly cohort of EIGs (e.g. EIG 3, who started in January 2019)."""
 
     number = models.PositiveSmallIntegerField(_("numéro"), unique=True)
-    name = models.CharField(_("nom"), max_length=100)
+    name = models.CharField(_("nom"), max_length=100, validators=[validate_single_line])
     year = models.PositiveSmallIntegerField(_("année de l’appel"))
 
     class Meta:

@@ -114,15 +114,15 @@ def test_each_session_has_its_reminder_schedule_which_follows_moves_and_cancella
     assert reminders.count() == 22
     assert reminders.first().next_run == paris(2019, 1, 12, 9, 0)
 
-    services.move_session(sessions[1], date=D(2019, 1, 29), reason="Salle indisponible le lundi")
-    services.cancel_session(sessions[15], reason="Pont du 15 août")
+    services.move_session(sessions[1], by=SYSTEM, date=D(2019, 1, 29), reason="Salle indisponible le lundi")
+    services.cancel_session(sessions[15], by=SYSTEM, reason="Pont du 15 août")
 
     moved = Schedule.objects.get(name=f"session-{sessions[1].pk}/reminder")
     assert moved.next_run == paris(2019, 1, 27, 9, 0)
     assert not Schedule.objects.filter(name=f"session-{sessions[15].pk}/reminder").exists()
     assert (sessions[1].sequence, sessions[1].change_reason) == (1, "Salle indisponible le lundi")
     with pytest.raises(ValidationError) as refused:
-        services.move_session(sessions[2], date=D(2019, 5, 1))
+        services.move_session(sessions[2], by=SYSTEM, date=D(2019, 5, 1))
     assert refused.value.message_dict == {
         "date": [
             "Le 1 mai 2019 n’est pas un jour ouvré (Fête du Travail, jour férié) : choisissez un autre jour."
@@ -177,14 +177,16 @@ def test_eigs_and_operational_mentors_are_reminded_two_days_before_a_session(
     assert "lundi 28 janvier 2019, de 14:00 à 17:30, Etalab, 20 avenue de Ségur, 75007 Paris" in body
     assert f"http://127.0.0.1:8000/sessions/calendrier/{token}.ics" in body
 
-    services.move_session(sessions[1], date=D(2019, 1, 29))  # moved after its reminder: announced again
+    services.move_session(
+        sessions[1], by=SYSTEM, date=D(2019, 1, 29)
+    )  # moved after its reminder: announced again
     run(paris(2019, 1, 27, 9, 1))
     assert len(smtp_server.messages) == sent_before + 10
     assert services.remind(sessions[0]) == []  # past
 
 
 def test_the_ics_feed_lists_every_session_with_its_changes(client, sessions):
-    services.cancel_session(sessions[15], reason="Pont du 15 août")
+    services.cancel_session(sessions[15], by=SYSTEM, reason="Pont du 15 août")
     calendar = services.calendar_of(sessions[0].promotion)
 
     response = client.get(reverse("cohort:ics", args=[calendar.token]))
@@ -207,7 +209,7 @@ def test_a_renewed_calendar_address_replaces_the_old_one(client, sessions):
     calendar = services.calendar_of(sessions[0].promotion)
     old = reverse("cohort:ics", args=[calendar.token])
 
-    services.renew_token(calendar)
+    services.renew_token(calendar, by=SYSTEM)
 
     assert client.get(old).status_code == 404
     assert client.get(reverse("cohort:ics", args=[calendar.token])).status_code == 200
@@ -217,10 +219,16 @@ def test_a_renewed_calendar_address_replaces_the_old_one(client, sessions):
 def test_attendance_is_recorded_per_eig_and_operational_mentor(running, sessions):
     first, second = running
 
-    sheet = services.attendance_sheet(sessions[0])
-    services.record_attendance(sessions[0], first.entrepreneurs.get(first_name="Noa"), present=True)
+    sheet = services.attendance_sheet(sessions[0], by=SYSTEM)
     services.record_attendance(
-        sessions[0], second.mentors.get(role=MentorRole.OPERATIONAL), present=True, note="Arrivé à 15 h"
+        sessions[0], first.entrepreneurs.get(first_name="Noa"), by=SYSTEM, present=True
+    )
+    services.record_attendance(
+        sessions[0],
+        second.mentors.get(role=MentorRole.OPERATIONAL),
+        by=SYSTEM,
+        present=True,
+        note="Arrivé à 15 h",
     )
 
     assert len(sheet) == 5  # three EIGs and two operational mentors of the running challenges

@@ -1,4 +1,5 @@
-"""The settings module as a deployment reads it: production unless told otherwise."""
+"""The settings module as a deployment reads it: production unless told otherwise, and refused at
+start-up when a production setting is missing or unsafe."""
 
 import os
 import subprocess
@@ -12,35 +13,70 @@ PRINT = (
     "import django; django.setup(); from django.conf import settings; "
     "print(settings.DEBUG, settings.ALLOWED_HOSTS)"
 )
+OWN = ("DJANGO_", "AUDIT_", "REDIS_URL", "CACHE_URL", "DATABASE_")
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "Qm3v9XcT1pLr8sWz4YkB7nHd2GfJ6aUe0oRi5tNq_LbV-yZxCwMs",
+    "AUDIT_HMAC_KEY": "hX7kP2qLw9Rv4TzB1mNc8YsD3fGj6uKa",
+    "DJANGO_ALLOWED_HOSTS": "eig.example.gouv.fr,api.example.gouv.fr",
+    "DATABASE_URL": "postgres://eig_app@db.example.gouv.fr:5432/eig",
+    "REDIS_URL": "redis://cache.example.gouv.fr:6379/0",
+}
 
 
-def settings_of(tmp_path, **variables):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("DJANGO_") and key not in ("DATABASE_URL",)
-    }
+def run(tmp_path, command, **variables):
+    env = {key: value for key, value in os.environ.items() if not key.startswith(OWN)}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings", DJANGO_ENV_FILE=str(tmp_path / "no.env"), **variables
     )
-    return subprocess.run([sys.executable, "-c", PRINT], cwd=ROOT, env=env, capture_output=True, text=True)
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
 
 
-def test_debug_is_off_and_a_secret_key_is_required_by_default(tmp_path):
+def settings_of(tmp_path, **variables):
+    return run(tmp_path, [sys.executable, "-c", PRINT], **variables)
+
+
+def test_production_by_default_and_every_missing_setting_named_at_start_up(tmp_path):
     done = settings_of(tmp_path)
     assert done.returncode != 0
-    assert "DJANGO_SECRET_KEY doit être défini quand DJANGO_DEBUG est désactivé (production)." in done.stderr
+    message = done.stderr.split("ImproperlyConfigured: ", 1)[1]
+    assert message.splitlines() == [
+        "Configuration de production incomplète ou dangereuse :",
+        "- DJANGO_SECRET_KEY doit être défini, long d’au moins 50 caractères et tiré au hasard "
+        "(python -c 'import secrets; print(secrets.token_urlsafe(50))').",
+        "- AUDIT_HMAC_KEY doit être défini (32 caractères au moins, tirés au hasard).",
+        "- DJANGO_ALLOWED_HOSTS doit nommer le ou les domaines du site (séparés par des virgules).",
+        "- DATABASE_URL désigne SQLite : en production, utilisez PostgreSQL (ou dites-le avec "
+        "DJANGO_ALLOW_SQLITE=1 pour une installation d’une seule personne).",
+        "- REDIS_URL (ou CACHE_URL) doit être défini : les workers doivent partager le cache "
+        "(limitation des connexions, dernière vérification du journal).",
+    ]
+
+
+@pytest.mark.parametrize("weak", ["django-insecure-" + "x1y2z3" * 7, "k" * 60, "court"])
+def test_a_weak_secret_key_is_refused(tmp_path, weak):
+    done = settings_of(tmp_path, **{**PRODUCTION, "DJANGO_SECRET_KEY": weak})
+    assert "DJANGO_SECRET_KEY doit être défini, long d’au moins 50 caractères" in done.stderr
 
 
 def test_production_settings_from_the_environment(tmp_path):
-    done = settings_of(
-        tmp_path, DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="eig.example.gouv.fr,api.example.gouv.fr"
+    done = settings_of(tmp_path, **PRODUCTION)
+    assert done.stdout.split(maxsplit=1) == ["False", "['eig.example.gouv.fr', 'api.example.gouv.fr']\n"], (
+        done.stderr
     )
-    assert done.stdout.split(maxsplit=1) == ["False", "['eig.example.gouv.fr', 'api.example.gouv.fr']\n"]
+
+
+@pytest.mark.parametrize("proxy", [False, True])
+def test_the_deployment_checklist_finds_nothing_to_say(tmp_path, proxy):
+    variables = {**PRODUCTION, **({"DJANGO_TRUST_PROXY_HEADER": "1"} if proxy else {})}
+    done = run(
+        tmp_path, [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], **variables
+    )
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert done.stdout.strip() == "System check identified no issues (0 silenced)."
 
 
 @pytest.mark.parametrize(("line", "debug"), [("DJANGO_DEBUG=1", "True"), ("DJANGO_DEBUG=0", "False")])
 def test_a_dot_env_file_turns_debug_on_and_the_environment_wins_over_it(tmp_path, line, debug):
     (tmp_path / "no.env").write_text(f"{line}\n")
-    assert settings_of(tmp_path, DJANGO_SECRET_KEY="x" * 50).stdout.split()[0] == debug
-    assert settings_of(tmp_path, DJANGO_SECRET_KEY="x" * 50, DJANGO_DEBUG="0").stdout.split()[0] == "False"
+    assert settings_of(tmp_path, **PRODUCTION).stdout.split()[0] == debug
+    assert settings_of(tmp_path, **PRODUCTION, DJANGO_DEBUG="0").stdout.split()[0] == "False"

@@ -39,7 +39,7 @@ def counts():
         Administration.objects.count(),
         Promotion.objects.count(),
         EigPosition.objects.count(),
-        AuditEvent.objects.count(),
+        AuditEvent.objects.filter(challenge__isnull=False).count(),
     )
 
 
@@ -123,7 +123,9 @@ def test_importing_the_programme_data(db):
     assert Challenge.objects.get(name="AFD - Geodata").source_code_url == ""
 
     created = AuditEvent.objects.filter(kind=AuditKind.CREATED)
-    assert created.count() == AuditEvent.objects.count() == 37
+    assert created.count() == AuditEvent.objects.filter(challenge__isnull=False).count() == 37
+    # and the three new promotions with their calls, configured as a manager would
+    assert AuditEvent.objects.filter(kind=AuditKind.SETTINGS_CHANGED).count() == 6
     event = created.get(challenge=lexi)
     assert (event.actor, event.actor_label, event.to_state) == (None, "système", "")
     assert event.changes["name"] == [None, "LexImpact"]
@@ -326,6 +328,23 @@ def test_bad_rows_of_a_spreadsheet_are_reported_with_their_row_number(db, tmp_pa
     ]
     assert message == "2 lignes invalides : rien n’a été importé."
     assert counts() == (0, 0, 0, 0, 0)
+
+
+def test_names_with_a_line_break_or_a_nul_are_refused_with_their_line(db, tmp_path):
+    path = tmp_path / "defis.json"
+    path.write_text(
+        json.dumps(
+            [
+                {"title": "Deux\nlignes", "promotion": 4, "year": 2020, "administration": "DINUM"},
+                {"title": "Bon", "promotion": 4, "administration": "DINUM", "summary": "nul\u0000"},
+            ]
+        )
+    )
+    _message, err = refused(path)
+    assert err.splitlines() == [
+        "élément 1 : « title » doit tenir sur une ligne, sans caractère de contrôle (trouvé : U+000A)",
+        "élément 2 : « summary » contient un caractère nul",
+    ]
 
 
 def test_a_new_promotion_needs_a_year(db, tmp_path):

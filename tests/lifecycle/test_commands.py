@@ -57,8 +57,12 @@ def test_the_command_line_exits_non_zero_with_the_reasons(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
         "PATH": "/usr/bin:/bin",
         "MEDIA_ROOT": str(tmp_path / "media"),
-        # A production deployment's script: its own key, no development .env.
-        "DJANGO_SECRET_KEY": "a-script-secret-key",
+        # A production deployment's script (on SQLite, said so), no development .env.
+        "DJANGO_SECRET_KEY": "a-script-secret-key-Qm3v9XcT1pLr8sWz4YkB7nHd2GfJ6aUe0oRi",
+        "AUDIT_HMAC_KEY": "a-script-audit-key-hX7kP2qLw9Rv4TzB1m",
+        "DJANGO_ALLOWED_HOSTS": "localhost",
+        "DJANGO_ALLOW_SQLITE": "1",
+        "DJANGO_SINGLE_PROCESS": "1",
         "DJANGO_ENV_FILE": str(tmp_path / "no.env"),
     }
     manage = [sys.executable, str(ROOT / "manage.py")]

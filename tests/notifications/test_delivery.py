@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_q.conf import Conf
 
 from lifecycle import services
+from lifecycle.actors import SYSTEM
 from lifecycle.enums import ChallengeState
 from notifications import delivery, outbox
 from notifications.enums import DeliveryStatus, MessageEvent
@@ -129,7 +130,7 @@ def test_a_permanent_refusal_is_not_retried(
         assert delivery.send_due() == {"abandoned": 0}
 
     smtp_server.handler.reply = None
-    assert outbox.retry(Notification.objects.all()) == 2  # a manager's decision
+    assert outbox.retry(Notification.objects.all(), by=SYSTEM) == 2  # a manager's decision
     assert len(smtp_server.envelopes) == 0  # on commit: not in this test's transaction
     assert delivery.send_due() == {"abandoned": 0, "sent": 2}
 
@@ -201,7 +202,7 @@ def test_held_messages_leave_only_when_released(smtp_server, manager, django_cap
     edited.subject = "[EIG] Décision relue"
     edited.save()
     with django_capture_on_commit_callbacks(execute=True):
-        assert outbox.release(batch) == 9
+        assert outbox.release(batch, by=SYSTEM) == 9
 
     assert len(smtp_server.envelopes) == 9
     assert "[EIG] Décision relue" in smtp_server.header("Subject")
@@ -217,7 +218,7 @@ def test_a_discarded_batch_sends_nothing(smtp_server, manager, django_capture_on
         reason="x",
         options={outbox.HOLD_MAIL: True},
     )
-    assert outbox.discard(Batch.objects.get()) == 3
+    assert outbox.discard(Batch.objects.get(), by=SYSTEM) == 3
     assert delivery.send_due() == {"abandoned": 0}
     assert smtp_server.envelopes == []
     assert set(Notification.objects.values_list("status", flat=True)) == {DeliveryStatus.DISCARDED}
@@ -257,3 +258,39 @@ def test_the_commands(smtp_server, challenge, capsys):
     call_command("notifications", "retry")
     assert capsys.readouterr().out == "1 message(s) remis en file d’envoi.\n"
     assert Notification.objects.filter(status=DeliveryStatus.PENDING).count() == 1
+
+
+def test_a_message_that_cannot_be_written_fails_with_its_reason_and_the_others_leave(
+    smtp_server, challenge, manager, django_capture_on_commit_callbacks
+):
+    move(
+        challenge,
+        "preselect",
+        manager,
+        django_capture_on_commit_callbacks,
+        reason="Dossier solide",
+        options={outbox.HOLD_MAIL: True},
+    )
+    held = list(Notification.objects.order_by("pk"))
+    # A subject written before subjects were checked: a line break forges a header.
+    Notification.objects.filter(pk=held[1].pk).update(subject="[EIG] Défi\nBcc: tout-le-monde@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.release(Batch.objects.get(), by=manager)
+
+    bad = Notification.objects.get(pk=held[1].pk)
+    assert bad.status == DeliveryStatus.FAILED
+    assert bad.last_error.startswith("Message non envoyé : il ne peut pas être écrit (")
+    assert "incertaine" not in bad.last_error
+    assert len(smtp_server.envelopes) == len(held) - 1
+    assert all("tout-le-monde" not in to for envelope in smtp_server.envelopes for to in envelope.rcpt_tos)
+
+
+def test_a_subject_is_always_one_line_whatever_a_name_brings(challenge):
+    Notification.objects.all().delete()
+    type(challenge).objects.filter(pk=challenge.pk).update(
+        name="Données\nde santé"
+    )  # before names were checked
+    challenge.refresh_from_db()
+    subject, _body = outbox.render(MessageEvent.PRESELECTED, challenge, language="fr", reason="ok")
+    assert subject == "[EIG] Votre défi « Données de santé » est présélectionné"

@@ -111,3 +111,13 @@ def test_every_shipped_text_becomes_an_editable_template_after_migrate(db):
 
     assert MessageTemplate.objects.count() == len(DEFAULTS)
     assert MessageTemplate.objects.get(pk=kept.pk).subject == "[EIG] Objet réécrit par l’équipe"
+
+
+def test_a_template_subject_is_one_line(db):
+    template = MessageTemplate.objects.get(event=MessageEvent.SELECTED, language="fr")
+    template.subject = "[EIG] Sélection\nBcc: tout-le-monde@example.org"
+    with pytest.raises(ValidationError) as refused:
+        template.save()
+    assert refused.value.message_dict["subject"] == [
+        "Ce texte doit tenir sur une ligne, sans caractère de contrôle (trouvé : U+000A)."
+    ]

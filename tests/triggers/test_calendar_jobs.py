@@ -319,6 +319,7 @@ def test_the_sync_command_installs_and_reports_the_jobs(call):
         "notifications: send pending",
         "mentoring: sweep",
         "triggers: sync",
+        "audit: publish the head",
     }
 
 

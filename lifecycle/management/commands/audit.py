@@ -1,31 +1,52 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from lifecycle import audit
+from lifecycle import anchoring, audit
 
 
 class Command(BaseCommand):
-    help = "Journal d’audit : « audit verify » vérifie la chaîne ; « audit export --format csv|jsonl »."
+    help = (
+        "Journal d’audit : « audit verify [--head LONGUEUR:EMPREINTE] » vérifie la chaîne (et qu’elle "
+        "commence par la tête publiée) ; « audit publish » publie la tête hors de la base ; "
+        "« audit export --format csv|jsonl »."
+    )
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True)
-        actions.add_parser("verify", help="Vérifie la chaîne des empreintes, événement par événement.")
+        verify = actions.add_parser(
+            "verify", help="Vérifie la chaîne des empreintes, événement par événement."
+        )
+        verify.add_argument(
+            "--head",
+            metavar="LONGUEUR:EMPREINTE",
+            help="une tête publiée : prouve que les LONGUEUR premiers événements sont ceux publiés",
+        )
+        actions.add_parser("publish", help="Publie la tête de la chaîne hors de la base (et aux auditeurs).")
         export = actions.add_parser("export", help="Exporte le journal.")
         export.add_argument("--format", choices=["csv", "jsonl"], default="jsonl")
         export.add_argument("--output", "-o", help="fichier de sortie (par défaut : la sortie standard)")
 
     def handle(self, *args, action, **options):
         if action == "verify":
-            self.verify()
+            self.verify(options.get("head"))
+        elif action == "publish":
+            published = anchoring.publish_head()
+            self.stdout.write(f"Tête {published.text} publiée dans {published.location}.")
         else:
             self.export(options["format"], options.get("output"))
 
-    def verify(self):
+    def verify(self, head_text):
         def progress(checked):
             self.stderr.write(f"… {checked} événements vérifiés")
 
-        result = audit.verify(progress=progress if self.stderr.isatty() else None)
+        try:
+            head = audit.parse_head(head_text) if head_text else None
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        result = audit.verify(progress=progress if self.stderr.isatty() else None, head=head)
         if result.intact:
             self.stdout.write(f"{result.checked} événements vérifiés : chaîne intègre.")
+            if head is not None:
+                self.stdout.write(f"Les {head[0]} premiers événements sont ceux de la tête publiée.")
             return
         self.stdout.write(f"{result.checked} événements vérifiés avant la rupture.")
         where = (

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from lifecycle.actors import SYSTEM
 from notifications import delivery, outbox
 from notifications.enums import DeliveryStatus
 from notifications.models import Notification
@@ -37,7 +38,7 @@ class Command(BaseCommand):
         queryset = Notification.objects.all()
         if ids:
             queryset = queryset.filter(pk__in=ids)
-        self.stdout.write(f"{outbox.retry(queryset)} message(s) remis en file d’envoi.")
+        self.stdout.write(f"{outbox.retry(queryset, by=SYSTEM)} message(s) remis en file d’envoi.")
 
     def send_pending(self, **_options):
         outcome = delivery.send_due()

@@ -327,3 +327,13 @@ def test_a_confirmed_mentor_replaced_by_someone_else_must_be_confirmed_again(db)
         by=manager,
     )
     assert challenge.mentors.get(role=MentorRole.OPERATIONAL).confirmed_at is None
+
+
+@pytest.mark.parametrize("name", ["Deux\nlignes", "Avec\ttabulation", "Nul\x00"])
+def test_a_name_is_one_line_without_control_characters(db, name):
+    challenge = ChallengeFactory()
+    with pytest.raises(ValidationError) as refused:
+        edits.update_dossier(challenge, {"name": name}, by=programme_manager())
+    assert refused.value.message_dict["name"][0].startswith(
+        "Ce texte doit tenir sur une ligne, sans caractère de contrôle (trouvé : U+"
+    )
