@@ -8,7 +8,7 @@ DEMO_PASSWORD ?= demo-eig-2018
 
 SMTP_DEBUG ?= 127.0.0.1:1025
 
-.PHONY: run worker test install migrate demo lint bench clean dev-env
+.PHONY: run serve worker test install migrate demo lint bench load clean dev-env
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -48,8 +48,23 @@ run: demo
 	$(BIN)/python manage.py qcluster & \
 	$(BIN)/python manage.py runserver $(HOST)
 
-# The task workers alone (production: run beside the web server, REDIS_URL set).
-worker: migrate
+# Production on this machine (docs/deployment.md): everything from the environment, debug off.
+# The checks refuse a missing or unsafe setting; migrations run as the tables' owner
+# (DATABASE_OWNER_URL) and the application's role gets its rights; static files are collected
+# for whitenoise; gunicorn serves with several workers beside the django-q2 workers on Redis.
+serve: export DJANGO_DEBUG := 0
+serve: install
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(BIN)/python manage.py database prepare
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python manage.py schedules sync > /dev/null
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/python manage.py qcluster & \
+	$(BIN)/gunicorn config.wsgi -c config/gunicorn.py
+
+# The task workers alone (production: beside the web servers, REDIS_URL set; one cluster only
+# with Q_SCHEDULER=1, docs/deployment.md).
+worker: install
 	$(BIN)/python manage.py qcluster
 
 test: install
@@ -63,6 +78,10 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# The load test (bounded, loopback): gunicorn beside runserver; writes docs/load.md.
+load: install
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

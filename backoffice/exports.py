@@ -1,18 +1,25 @@
-"""The challenge list exported as CSV or XLSX: every matching row, in the list's order."""
+"""The challenge list exported as CSV, XLSX or ODS: every matching row, in the list's order.
+
+A text that starts like a formula (=, +, -, @…) stays text in every format: in CSV it gets the
+spreadsheets' leading apostrophe, in XLSX and ODS it is written as a string cell.
+"""
 
 import csv
 import io
 
+import tablib
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from lifecycle.enums import AdministrationKind, ChallengeState
+from lifecycle.text import spreadsheet_safe
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
 }
 
 
@@ -62,7 +69,7 @@ def to_csv(challenges) -> bytes:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(headers())
     for challenge in challenges:
-        writer.writerow([_text(value) for value in values(challenge)])
+        writer.writerow([spreadsheet_safe(_text(value)) for value in values(challenge)])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -75,6 +82,10 @@ def to_xlsx(challenges) -> bytes:
         cell.font = Font(bold=True)
     for challenge in challenges:
         sheet.append(values(challenge))
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if cell.data_type == "f":  # openpyxl reads "=…" as a formula: it is a text here
+                cell.data_type = "s"
     for row in sheet.iter_rows(min_row=2, min_col=8, max_col=9):
         for cell in row:
             cell.number_format = "#,##0.00"
@@ -85,3 +96,13 @@ def to_xlsx(challenges) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def to_ods(challenges) -> bytes:
+    sheet = tablib.Dataset(headers=headers(), title=_("Défis"))
+    for challenge in challenges:
+        sheet.append([_text(value) if isinstance(value, str) else value for value in values(challenge)])
+    return sheet.export("ods")
+
+
+WRITERS = {"csv": to_csv, "xlsx": to_xlsx, "ods": to_ods}

@@ -6,6 +6,7 @@ app_name = "backoffice"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("e-mails/renvoi/", dashboard.retry_mails, name="retry_mails"),
     path("defis/", challenges.challenge_list, name="challenges"),
     path("defis/export.<str:file_format>", challenges.challenge_export, name="challenges_export"),
     path("defis/transitions/", challenges.bulk_transition, name="bulk_transition"),

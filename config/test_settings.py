@@ -22,7 +22,7 @@ for name, value in {
     os.environ.setdefault(name, value)
 
 from config.settings import *  # noqa: E402,F403
-from config.settings import BASE_DIR, DATABASES, STORAGES  # noqa: E402
+from config.settings import DATABASES, STORAGES  # noqa: E402
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not shared memory, so that tests with several connections (workers) can run.
@@ -40,4 +40,3 @@ STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 AUDIT_ANCHOR_LOCATION = str(Path(tempfile.gettempdir()) / f"eig-test-anchors-{os.getpid()}")
-del BASE_DIR

@@ -35,6 +35,10 @@ class Record:
 
 
 FORMATS = ".yml, .yaml, .json, .csv, .xlsx ou .ods"
+# An import file is a list of challenges: bounded in size and in depth, and without YAML aliases
+# (an "alias bomb" grows without bound when it is read).
+MAX_BYTES = 20 * 1024 * 1024
+MAX_DEPTH = 8
 
 
 def read_records(path) -> list[Record]:
@@ -46,6 +50,12 @@ def read_records(path) -> list[Record]:
             f"le fichier doit se terminer par {FORMATS}."
         )
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ImportFileError(
+                f"Le fichier {path.name} dépasse {MAX_BYTES // 1024 // 1024} Mo "
+                f"({size // 1024 // 1024} Mo) : importez-le en plusieurs parties."
+            )
         if suffix in SHEET_FORMATS:
             return _sheet_records(path.read_bytes(), SHEET_FORMATS[suffix], path.name)
         text = path.read_text(encoding="utf-8-sig")
@@ -58,6 +68,48 @@ def read_records(path) -> list[Record]:
     return TEXT_READERS[suffix](text)
 
 
+def _children(node) -> list:
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    if isinstance(node, yaml.MappingNode):
+        return [child for pair in node.value for child in pair]
+    return []
+
+
+def _check_yaml(root):
+    """Bound what the file becomes once read: aliases (« *nom ») may reuse a value, not multiply
+    it (an "alias bomb"), nor refer to themselves; no value deeper than MAX_DEPTH."""
+    sizes, depths, unique = {}, {}, 0
+    stack = [(root, False)]
+    in_progress = set()
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            children = _children(node)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in children)
+            depths[key] = 1 + max((depths[id(child)] for child in children), default=0)
+            in_progress.discard(key)
+            continue
+        if key in sizes:
+            continue
+        if key in in_progress:
+            raise ImportFileError(
+                f"YAML refusé, ligne {node.start_mark.line + 1} : un alias (« *nom ») renvoie à lui-même."
+            )
+        unique += 1
+        in_progress.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+    if sizes[id(root)] > 4 * unique + 10_000:
+        raise ImportFileError(
+            f"YAML refusé : ses alias (« *nom ») multiplient les {unique} valeurs du fichier en "
+            f"{sizes[id(root)]} ; écrivez chaque défi en entier."
+        )
+    if depths[id(root)] > MAX_DEPTH + 1:
+        raise ImportFileError(f"YAML refusé : plus de {MAX_DEPTH} niveaux imbriqués.")
+
+
 def _yaml_records(text: str) -> list[Record]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
@@ -66,15 +118,34 @@ def _yaml_records(text: str) -> list[Record]:
             return []
         if not isinstance(root, yaml.SequenceNode):
             raise ImportFileError("Le fichier YAML doit contenir une liste de défis (« - title: … »).")
+        _check_yaml(root)
         records = []
         for node in root.value:
             value = loader.construct_object(node, deep=True)
             records.append(Record(node.start_mark.line + 1, value if isinstance(value, dict) else None))
         return records
+    except yaml.MarkedYAMLError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else "?"
+        raise ImportFileError(f"YAML illisible, ligne {line} : {error.problem}") from None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        raise ImportFileError(
+            f"YAML illisible, ligne {line} : caractère interdit (#x{error.character:04x})."
+        ) from None
     except yaml.YAMLError as error:
         raise ImportFileError(f"YAML illisible : {error}") from None
     finally:
         loader.dispose()
+
+
+def _json_depth(value) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _json_records(text: str) -> list[Record]:
@@ -82,6 +153,10 @@ def _json_records(text: str) -> list[Record]:
         items = json.loads(text)
     except json.JSONDecodeError as error:
         raise ImportFileError(f"JSON illisible, ligne {error.lineno} : {error.msg}") from None
+    except RecursionError:
+        raise ImportFileError(f"JSON refusé : plus de {MAX_DEPTH} niveaux imbriqués.") from None
+    if _json_depth(items) > MAX_DEPTH:
+        raise ImportFileError(f"JSON refusé : plus de {MAX_DEPTH} niveaux imbriqués.")
     if not isinstance(items, list):
         raise ImportFileError("Le fichier JSON doit contenir une liste de défis ([ … ]).")
     return [

@@ -29,6 +29,7 @@ from lifecycle.actors import SYSTEM, actor_label
 from lifecycle.enums import AuditKind
 from lifecycle.models import AuditChainHead, AuditEvent
 from lifecycle.models.audit import GENESIS_HASH
+from lifecycle.text import spreadsheet_safe
 
 HASHED_FIELDS = [
     "challenge_id",
@@ -312,11 +313,12 @@ def _export_rows(queryset):
 
 
 def export_csv(stream, queryset=None):
+    """The events as CSV, for a spreadsheet: a text starting like a formula stays text."""
     writer = csv.DictWriter(stream, fieldnames=EXPORT_FIELDS)
     writer.writeheader()
     for row in _export_rows(queryset if queryset is not None else AuditEvent.objects.all()):
         row["changes"] = json.dumps(row["changes"], ensure_ascii=False, sort_keys=True)
-        writer.writerow(row)
+        writer.writerow({name: spreadsheet_safe(value) for name, value in row.items()})
 
 
 def export_jsonl(stream, queryset=None):

@@ -7,9 +7,14 @@ reading and writing every table but the audit trail, where it may only add event
 chain's head forward (the triggers of migrations 0002 and 0006 say so too).
 """
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import environ
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connections
 
 OWNER_ALIAS = "owner"
@@ -68,7 +73,10 @@ def owner_connection():
 def prepare(*, stdout=None, verbosity=1):
     """Migrate as the owner and grant the application's role its rights (PostgreSQL); without an
     owner's URL, migrate with the application's own connection (which then owns its tables: the
-    deployment check says so)."""
+    deployment check says so).
+
+    The migrations run in a process of their own whose only database is the owner's: some
+    libraries' data migrations use the default connection whatever the migration's."""
     owner = owner_connection()
     application = connections["default"]
     if owner is None or application.vendor != "postgresql":
@@ -77,7 +85,19 @@ def prepare(*, stdout=None, verbosity=1):
     role = application.settings_dict["USER"]
     # Tables created by these migrations are the application's to use as soon as they exist.
     _run(owner, [grant for grant in grants(role) if grant[0].startswith("ALTER DEFAULT")])
-    call_command("migrate", database=OWNER_ALIAS, interactive=False, verbosity=verbosity, stdout=stdout)
+    env = {**os.environ, "DATABASE_URL": settings.DATABASE_OWNER_URL, "DATABASE_OWNER_URL": ""}
+    command = [
+        sys.executable,
+        str(Path(settings.BASE_DIR) / "manage.py"),
+        "migrate",
+        "--noinput",
+        f"-v{verbosity}",
+    ]
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    if stdout is not None:
+        stdout.write(done.stdout)
+    if done.returncode:
+        raise CommandError(f"Les migrations ont échoué :\n{done.stderr}")
     grant_application_role(owner, role)
     return True
 

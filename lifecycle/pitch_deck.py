@@ -1,7 +1,12 @@
-"""Checks on the pitch deck an administration uploads: a readable PDF of at most N slides."""
+"""Checks on the pitch deck an administration uploads: a readable PDF of at most N slides.
+
+The size is checked before anything is read (`read_upload`); the content, not the name, says
+whether it is a PDF. A stored deck gets a random name, outside the static files.
+"""
 
 import io
 import logging
+import uuid
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -11,6 +16,17 @@ from pypdf.errors import PyPdfError
 MAX_BYTES = 20 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
 
+
+def too_large_message():
+    return _("Le fichier de présentation dépasse %(mb)d Mo.") % {"mb": MAX_BYTES // 1024 // 1024}
+
+
+def stored_name(instance, filename) -> str:
+    """A random name: the administration's file name says nothing on the server (and cannot
+    collide or be guessed)."""
+    return f"pitch-decks/{uuid.uuid4().hex}.pdf"
+
+
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
@@ -19,10 +35,7 @@ def count_slides(content: bytes, *, max_slides: int) -> int:
     if not content:
         raise ValidationError(_("Le fichier de présentation est vide."), code="empty")
     if len(content) > MAX_BYTES:
-        raise ValidationError(
-            _("Le fichier de présentation dépasse %(mb)d Mo.") % {"mb": MAX_BYTES // 1024 // 1024},
-            code="too_large",
-        )
+        raise ValidationError(too_large_message(), code="too_large")
     # The PDF header may follow a few bytes of junk; readers look in the first kilobyte.
     if PDF_MAGIC not in content[:1024]:
         raise ValidationError(
@@ -71,7 +84,14 @@ def count_slides(content: bytes, *, max_slides: int) -> int:
 
 
 def read_upload(upload) -> bytes:
+    """The upload's bytes, refused before they are read when the upload says it is too large
+    (Django keeps an upload above 2 Mo in a temporary file, not in memory)."""
+    size = getattr(upload, "size", None)
+    if size is not None and size > MAX_BYTES:
+        raise ValidationError(too_large_message(), code="too_large")
     upload.seek(0)
-    content = upload.read()
+    content = upload.read(MAX_BYTES + 1)
     upload.seek(0)
+    if len(content) > MAX_BYTES:
+        raise ValidationError(too_large_message(), code="too_large")
     return content

@@ -19,3 +19,16 @@ def folded(text: str) -> str:
 def ascii_slug_part(text: str) -> str:
     """Lower-case ASCII letters of a name, for an e-mail address or a file name."""
     return folded(text).encode("ascii", "ignore").decode()
+
+
+# What a spreadsheet reads as a formula at the start of a cell (OWASP's list, with tab and
+# carriage return): a name like "=HYPERLINK(…)" must stay text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A text cell as a spreadsheet must show it: one starting like a formula gets a leading
+    apostrophe (the spreadsheets' own mark of "this is text"); other values unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

@@ -158,6 +158,7 @@ def send_due(*, limit=None) -> dict:
     stale = timezone.now() - dt.timedelta(seconds=settings.NOTIFICATIONS_SENDING_TIMEOUT)
     abandoned = Notification.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=stale).update(
         status=DeliveryStatus.FAILED,
+        uncertain=True,
         last_error=_(
             "Envoi interrompu (le processus d’envoi s’est arrêté) : remise incertaine, "
             "vérifiez avant de relancer."

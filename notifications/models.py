@@ -117,6 +117,9 @@ class Notification(models.Model):
     idempotency_key = models.CharField(_("clé d’unicité"), max_length=300, unique=True)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
     last_error = models.TextField(_("dernière erreur"), blank=True)
+    # Its worker stopped while sending it: it may have reached its recipient (a retry may
+    # duplicate it; the Message-ID stays the same, so that mail software can tell).
+    uncertain = models.BooleanField(_("remise incertaine"), default=False)
     next_attempt_at = models.DateTimeField(_("prochaine tentative"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("pris en charge le"), null=True, blank=True)
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)

@@ -223,7 +223,7 @@ def retry(queryset, *, by) -> int:
     _check_manager(by)
     retried = list(queryset.filter(status=DeliveryStatus.FAILED).select_related("challenge"))
     Notification.objects.filter(pk__in=[n.pk for n in retried]).update(
-        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
+        status=DeliveryStatus.PENDING, attempts=0, uncertain=False, next_attempt_at=timezone.now()
     )
     audit.record_many(
         [
@@ -236,6 +236,7 @@ def retry(queryset, *, by) -> int:
                 "changes": {
                     "recipient": [None, notification.recipient_email],
                     "subject": [None, notification.subject],
+                    "uncertain": [None, notification.uncertain],
                 },
             }
             for notification in retried

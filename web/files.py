@@ -1,4 +1,5 @@
-"""Serving a case's stored documents, once the caller has checked who may read them."""
+"""Serving a case's stored documents, once the caller has checked who may read them: always as
+a download (never shown inline by the browser), its type not to be sniffed."""
 
 from django.http import FileResponse, Http404
 
@@ -10,6 +11,12 @@ def pitch_deck_response(challenge) -> FileResponse:
         stored = challenge.pitch_deck.open("rb")
     except OSError:
         raise Http404 from None
-    return FileResponse(
-        stored, content_type="application/pdf", filename=f"defi-{challenge.pk}-presentation.pdf"
+    response = FileResponse(
+        stored,
+        as_attachment=True,
+        content_type="application/pdf",
+        filename=f"defi-{challenge.pk}-presentation.pdf",
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -76,7 +76,7 @@ def challenge_export(request, file_format):
     if file_format not in exports.FORMATS:
         raise Http404
     _filterset, challenges = filtered_challenges(request.GET)
-    content = exports.to_csv(challenges) if file_format == "csv" else exports.to_xlsx(challenges)
+    content = exports.WRITERS[file_format](challenges)
     response = HttpResponse(content, content_type=exports.FORMATS[file_format])
     response["Content-Disposition"] = f'attachment; filename="defis.{file_format}"'
     return response

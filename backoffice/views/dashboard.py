@@ -2,13 +2,59 @@
 
 from decimal import Decimal
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from backoffice import queries
 from lifecycle.financing import format_euros
 from lifecycle.models import Call, Promotion
+from notifications import outbox
+from notifications.enums import DeliveryStatus
+from notifications.models import Notification
 from web.access import manager_required
+
+FAILED_SHOWN = 20
+
+
+def _failed_mails() -> dict:
+    failed = Notification.objects.filter(status=DeliveryStatus.FAILED).select_related("challenge")
+    return {
+        "failed_mails": list(failed.order_by("-created_at", "-id")[:FAILED_SHOWN]),
+        "failed_count": failed.count(),
+    }
+
+
+@manager_required
+@require_POST
+def retry_mails(request):
+    """Send failed e-mails again: a manager's decision. One whose delivery is uncertain may reach
+    its recipient twice: the manager says they know it."""
+    ids = [value for value in request.POST.getlist("mails") if value.isdigit()]
+    chosen = Notification.objects.filter(pk__in=ids, status=DeliveryStatus.FAILED)
+    if not ids or not chosen.exists():
+        messages.error(request, _("Choisissez au moins un e-mail en échec."))
+    elif chosen.filter(uncertain=True).exists() and not request.POST.get("accept_duplicates"):
+        messages.error(
+            request,
+            _(
+                "Certains de ces e-mails ont peut-être déjà été reçus : cochez « J’accepte qu’un "
+                "destinataire le reçoive deux fois » pour les renvoyer. Rien n’a été renvoyé."
+            ),
+        )
+    else:
+        count = outbox.retry(chosen, by=request.user)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d e-mail remis en file d’envoi.", "%(count)d e-mails remis en file d’envoi.", count
+            )
+            % {"count": count},
+        )
+    return redirect(reverse("backoffice:dashboard") + "#failed-mails")
 
 
 @manager_required
@@ -25,6 +71,7 @@ def dashboard(request):
         "promotion": promotion,
         "tasks": queries.my_tasks(request.user),
         "activity": queries.recent_activity(),
+        **_failed_mails(),
     }
     if promotion is not None:
         call = Call.objects.filter(promotion=promotion).first()

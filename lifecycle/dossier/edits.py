@@ -399,10 +399,15 @@ def attach_pitch_deck(challenge: Challenge, upload, *, by) -> Challenge:
     try:
         with recording_dossier_changes(challenge, by=by) as locked:
             _check_can_edit(locked, by)
-            locked.pitch_deck.save(upload.name.rsplit("/", 1)[-1], ContentFile(content), save=False)
+            previous = locked.pitch_deck.name if locked.pitch_deck else ""
+            locked.pitch_deck.save("pitch.pdf", ContentFile(content), save=False)
             stored = locked.pitch_deck.name
             locked.pitch_deck_pages = pages
             locked.save(update_fields=["pitch_deck", "pitch_deck_pages", "updated_at"])
+            if previous:
+                # The replaced deck goes once the new one is committed (it stays if this rolls back).
+                storage = locked.pitch_deck.storage
+                transaction.on_commit(lambda: storage.delete(previous))
     except Exception:
         if stored:
             challenge.pitch_deck.storage.delete(stored)

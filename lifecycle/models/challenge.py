@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from lifecycle.enums import ChallengeState, EigProfile
+from lifecycle.pitch_deck import stored_name
 from lifecycle.validators import validate_single_line
 
 # The official form limits its free-text answers in lines; a line of the form holds about this
@@ -132,7 +133,7 @@ class Challenge(ConcurrentTransitionMixin, models.Model):
     )
 
     pitch_deck = models.FileField(
-        _("présentation de synthèse (PDF)"), upload_to="pitch-decks/%Y/", blank=True
+        _("présentation de synthèse (PDF)"), upload_to=stored_name, blank=True, max_length=200
     )
     pitch_deck_pages = models.PositiveSmallIntegerField(
         _("nombre de diapositives"), null=True, blank=True, editable=False

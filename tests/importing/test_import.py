@@ -576,3 +576,84 @@ def test_a_large_file_reports_its_progress_every_tenth(db, tmp_path):
     )
     assert AuditEvent.objects.filter(kind=AuditKind.CREATED).count() == 300
     assert audit.verify().intact
+
+
+# Hostile files: bounded, refused with a French message, nothing written --------------------------
+
+BOMB = """\
+- &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+- &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+- &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+- &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+- &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+- &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+- &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+- &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
+- title: *h
+  promotion: 4
+  administration: *h
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        (
+            "bombe.yml",
+            BOMB,
+            "YAML refusé : ses alias (« *nom ») multiplient les 23 valeurs du fichier en 151336132 ; "
+            "écrivez chaque défi en entier.",
+        ),
+        ("boucle.yml", "- &a [*a]\n", "YAML refusé, ligne 1 : un alias (« *nom ») renvoie à lui-même."),
+        (
+            "profond.yml",
+            "- title: " + "[" * 50 + "]" * 50 + "\n",
+            "YAML refusé : plus de 8 niveaux imbriqués.",
+        ),
+        (
+            "profond.json",
+            "[" + "[" * 100_000 + "]" * 100_000 + "]",
+            "JSON refusé : plus de 8 niveaux imbriqués.",
+        ),
+        (
+            "profond2.json",
+            "[" + '{"a":' * 20 + "1" + "}" * 20 + "]",
+            "JSON refusé : plus de 8 niveaux imbriqués.",
+        ),
+        (
+            "nul.yml",
+            "- title: Bon\n  promotion: 4\n- title: Bon\x00défi\n",
+            "YAML illisible, ligne 3 : caractère interdit (#x0000).",
+        ),
+    ],
+)
+def test_a_hostile_file_is_refused_with_its_line_and_nothing_is_written(
+    db, tmp_path, name, content, expected
+):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+
+    message, _err = refused(path)
+
+    assert message == expected
+    assert counts() == (0, 0, 0, 0, 0)
+
+
+def test_a_nul_in_a_csv_cell_is_a_bad_row(db, tmp_path):
+    path = tmp_path / "nul.csv"
+    path.write_text("title,promotion,year,administration\nBon\x00défi,4,2020,DINUM\n", encoding="utf-8")
+    message, err = refused(path)
+    assert (message, err.splitlines()) == (
+        "1 ligne invalide : rien n’a été importé.",
+        ["ligne 2 : « title » contient un caractère nul"],
+    )
+
+
+def test_a_file_above_the_size_limit_is_refused_before_it_is_read(db, tmp_path, monkeypatch):
+    from importing import readers
+
+    monkeypatch.setattr(readers, "MAX_BYTES", 1024 * 1024)
+    path = tmp_path / "gros.yml"
+    path.write_bytes(b"- title: x\n" * 200_000)  # 2.2 MB
+    message, _err = refused(path)
+    assert message == "Le fichier gros.yml dépasse 1 Mo (2 Mo) : importez-le en plusieurs parties."

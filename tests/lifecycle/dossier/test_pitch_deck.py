@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -96,3 +98,39 @@ def test_a_submitted_dossier_no_longer_takes_a_deck_from_its_administration(db):
     contact = administration_contact(challenge.administration)
     with pytest.raises(edits.DossierLocked):
         edits.attach_pitch_deck(challenge, SimpleUploadedFile("p.pdf", blank_pdf(3)), by=contact)
+
+
+def test_a_deck_is_stored_under_a_random_name_and_a_replaced_one_is_deleted(
+    draft, media_root, django_capture_on_commit_callbacks
+):
+    challenge, contact = draft
+    with django_capture_on_commit_callbacks(execute=True):
+        edits.attach_pitch_deck(
+            challenge, SimpleUploadedFile("../../etc/passwd.pdf", blank_pdf(3)), by=contact
+        )
+    first = Challenge.objects.get(pk=challenge.pk).pitch_deck.name
+    assert re.fullmatch(r"pitch-decks/[0-9a-f]{32}\.pdf", first)
+    with django_capture_on_commit_callbacks(execute=True):
+        edits.attach_pitch_deck(challenge, SimpleUploadedFile("v2.pdf", blank_pdf(4)), by=contact)
+
+    second = Challenge.objects.get(pk=challenge.pk).pitch_deck.name
+    assert second != first
+    assert sorted(path.name for path in (media_root / "pitch-decks").iterdir()) == [second.split("/")[1]]
+
+
+class HugeUpload:
+    """An upload that says it is 25 MB and must not be read."""
+
+    name, size = "enorme.pdf", 25 * 1024 * 1024
+
+    def seek(self, position):
+        raise AssertionError("read before its size was checked")
+
+    read = seek
+
+
+def test_a_too_large_upload_is_refused_before_it_is_read(draft):
+    challenge, contact = draft
+    with pytest.raises(ValidationError) as refused:
+        edits.attach_pitch_deck(challenge, HugeUpload(), by=contact)
+    assert refused.value.messages == ["Le fichier de présentation dépasse 20 Mo."]
