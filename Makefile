@@ -50,12 +50,14 @@ run: demo
 
 # Production on this machine (docs/deployment.md): everything from the environment, debug off.
 # The checks refuse a missing or unsafe setting; migrations run as the tables' owner
-# (DATABASE_OWNER_URL) and the application's role gets its rights; static files are collected
+# (DATABASE_OWNER_URL) and the application's role gets its rights (checked: it must own no
+# table of the trail); static files are collected
 # for whitenoise; gunicorn serves with several workers beside the django-q2 workers on Redis.
 serve: export DJANGO_DEBUG := 0
 serve: install
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/python manage.py database prepare
+	$(BIN)/python manage.py check --deploy --database default --tag database --fail-level WARNING
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py schedules sync > /dev/null
 	@trap 'kill 0' INT TERM EXIT; \

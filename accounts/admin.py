@@ -4,15 +4,19 @@ permissions are shown to superusers only, since the rules grant every right."""
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.enums import Role
 from accounts.models import Profile
 from lifecycle.models import Administration
+from lifecycle.validators import validate_single_line
 
 User = get_user_model()
 
@@ -31,10 +35,14 @@ def administration_field():
 
 
 class RoleFormMixin:
-    """The role of a person and, for an administration's contact, its administration."""
+    """The role of a person and, for an administration's contact, its administration; names on
+    one line (they go into e-mails' headers and the audit trail)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name"):
+            if name in self.fields:
+                self.fields[name].validators.append(validate_single_line)
         profile = Profile.objects.filter(user=self.instance).first() if self.instance.pk else None
         if profile:
             self.fields["role"].initial = profile.role
@@ -121,6 +129,20 @@ class PersonAdmin(UserAdmin):
         allowed = super().has_change_permission(request, obj)
         return allowed and not (obj is not None and obj.is_superuser and not request.user.is_superuser)
 
+    def user_change_password(self, request, id, form_url=""):
+        """Django's page, refused for a colleague's account (accounts.rules), and audited."""
+        person = self.get_object(request, unquote(id))
+        if person is not None and not request.user.has_perm("accounts.set_password", person):
+            raise PermissionDenied
+        with transaction.atomic():
+            before = person.password if person is not None else None
+            response = super().user_change_password(request, id, form_url)
+            if person is not None and request.method == "POST":
+                person.refresh_from_db(fields=["password"])
+                if person.password != before:
+                    services.record_password_set(person, by=request.user)
+        return response
+
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return self.add_fieldsets
@@ -149,6 +171,14 @@ class ProfileAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__email", "administration__name"]
     fields = ["user", "role", "administration", "language"]
     readonly_fields = ["user", "role", "administration"]
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if "language" in form.changed_data:
+                services.record_account_change(
+                    obj.user, {"language": form.initial.get("language")}, by=request.user, fields=["language"]
+                )
 
     def has_add_permission(self, request):
         return False  # a profile comes with its person (the user's page)

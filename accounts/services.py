@@ -90,9 +90,10 @@ def account_values(user) -> dict:
     return {name: getattr(user, name) for name in ACCOUNT_FIELDS}
 
 
-def record_account_change(user, before: dict, *, by) -> dict:
-    """Audit a change of a person's account (a deactivation takes their rights away)."""
-    after = account_values(user)
+def record_account_change(user, before: dict, *, by, fields=None) -> dict:
+    """Audit a change of a person's account (a deactivation takes their rights away); `fields`
+    names other values of the person than the account's (the profile's language)."""
+    after = account_values(user) if fields is None else {name: getattr(user.profile, name) for name in fields}
     changes = {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
     if changes:
         audit.record(
@@ -104,6 +105,19 @@ def record_account_change(user, before: dict, *, by) -> dict:
             changes=changes,
         )
     return changes
+
+
+def record_password_set(user, *, by):
+    """Audit a password set for a person by someone (the admin's page), or its removal; never
+    the password itself."""
+    audit.record(
+        None,
+        AuditKind.ACCOUNT_CHANGED,
+        by=by,
+        subject=f"user:{user.pk}",
+        reason=_("Compte « %(username)s »") % {"username": user.get_username()},
+        changes={"password": [None, "set" if user.has_usable_password() else "disabled"]},
+    )
 
 
 @transaction.atomic

@@ -66,7 +66,7 @@ def _text(value) -> str:
 def to_csv(challenges) -> bytes:
     """Semicolon-separated UTF-8 with a byte order mark, as spreadsheets in French expect."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(headers())
     for challenge in challenges:
         writer.writerow([spreadsheet_safe(_text(value)) for value in values(challenge)])

@@ -78,6 +78,19 @@ class CohortCalendarAdmin(admin.ModelAdmin):
     fields = ["promotion", "subscription_url", "created_at"]
     actions = ["renew"]
 
+    # The address is a secret (whoever has it reads the sessions): shown to those who may renew
+    # it, not to the auditors, who review the trail, not the cohort.
+    def _secret_shown(self, request):
+        return self.has_change_permission(request)
+
+    def get_list_display(self, request):
+        shown = self._secret_shown(request)
+        return [name for name in self.list_display if shown or name != "subscription_url"]
+
+    def get_fields(self, request, obj=None):
+        shown = self._secret_shown(request)
+        return [name for name in self.fields if shown or name != "subscription_url"]
+
     @admin.display(description=gettext_lazy("adresse d’abonnement (.ics)"))
     def subscription_url(self, calendar):
         return services.calendar_url(calendar.promotion) if calendar.pk else "-"

@@ -48,8 +48,11 @@ elif len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("
 AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default="")
 if not AUDIT_HMAC_KEY and DEBUG:
     AUDIT_HMAC_KEY = _development_secret(".audit_key")
-elif len(AUDIT_HMAC_KEY) < 32:
-    PRODUCTION_PROBLEMS.append("AUDIT_HMAC_KEY doit être défini (32 caractères au moins, tirés au hasard).")
+elif len(AUDIT_HMAC_KEY) < 32 or len(set(AUDIT_HMAC_KEY)) < 10:
+    PRODUCTION_PROBLEMS.append(
+        "AUDIT_HMAC_KEY doit être défini (32 caractères au moins, tirés au hasard : "
+        "python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+    )
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 if not ALLOWED_HOSTS:
@@ -270,6 +273,8 @@ NOTIFICATIONS_SENDING_TIMEOUT = 600
 # The audit chain's head, published every day outside the database (lifecycle.anchoring): a
 # folder the database's users cannot write, or an object store's prefix ("s3://bucket/prefix").
 AUDIT_ANCHOR_LOCATION = env.str("AUDIT_ANCHOR_LOCATION", default=str(BASE_DIR / "audit-anchors"))
+# Who receives it besides the active auditors (addresses outside the programme's database).
+AUDIT_ANCHOR_EMAILS = env.list("AUDIT_ANCHOR_EMAILS", default=[])
 
 LOGGING = {
     "version": 1,
@@ -282,7 +287,10 @@ LOGGING = {
 # HTTPS only in production (behind a TLS proxy: DJANGO_TRUST_PROXY_HEADER=1 trusts its
 # X-Forwarded-Proto); HSTS for a year with subdomains and preload; secure, HttpOnly, SameSite
 # cookies; no framing; no MIME sniffing; the referrer to our own pages only.
-if env.bool("DJANGO_TRUST_PROXY_HEADER", default=False):
+TRUST_PROXY_HEADER = env.bool("DJANGO_TRUST_PROXY_HEADER", default=False)
+# The proxies whose X-Forwarded-For is believed (web.addresses): addresses or networks.
+TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+if TRUST_PROXY_HEADER:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = env.bool("DJANGO_USE_X_FORWARDED_HOST", default=False)
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -295,7 +303,11 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+# A working day: a session left open on a shared computer ends by the next morning.
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_HOURS", default=12) * 3600
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # Content-Security-Policy: scripts and styles from this site only (the design system's scripts
@@ -316,10 +328,13 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+# Where browsers report what the policy blocked (optional: a collector of the deployment's).
+if env.str("DJANGO_CSP_REPORT_URI", default=""):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [env.str("DJANGO_CSP_REPORT_URI")]
 
 # Sign-in throttling (django-axes): 5 failures lock the account, and the address, for 15
-# minutes; a success clears the failures. Behind a proxy, the client's address comes from
-# X-Forwarded-For (DJANGO_TRUST_PROXY_HEADER).
+# minutes; a success clears the failures. Behind a proxy, the client's address is the right-most
+# X-Forwarded-For entry that is not one of DJANGO_TRUSTED_PROXIES (web.addresses).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
@@ -327,9 +342,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "web.throttle.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
-if env.bool("DJANGO_TRUST_PROXY_HEADER", default=False):
-    AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=1)
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "web.addresses.client_ip"
 # Other requests that could be tried in a loop (password reset, invitation links): per address
 # and per account, at most this many in this window (web.throttle).
 THROTTLE_LIMIT = env.int("THROTTLE_LIMIT", default=5)

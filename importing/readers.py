@@ -9,6 +9,8 @@ through tablib (a row's number in the sheet).
 import csv
 import io
 import json
+import sys
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,10 +37,29 @@ class Record:
 
 
 FORMATS = ".yml, .yaml, .json, .csv, .xlsx ou .ods"
-# An import file is a list of challenges: bounded in size and in depth, and without YAML aliases
-# (an "alias bomb" grows without bound when it is read).
+# An import file is a list of challenges: bounded in size, in depth, in number of challenges and
+# of values, and without YAML aliases that multiply (an "alias bomb" grows without bound when it
+# is read); a spreadsheet, a zip archive, is bounded once unpacked too (a "zip bomb"). The
+# programme's three first promotions are 100 kB of YAML, 130 challenges and 1,139 YAML values:
+# these bounds leave room for far more, and keep what a file becomes in memory near 150 MB.
 MAX_BYTES = 20 * 1024 * 1024
+MAX_UNPACKED_BYTES = 25 * 1024 * 1024
 MAX_DEPTH = 8
+MAX_RECORDS = 5000
+MAX_VALUES = 250_000
+
+
+def _too_many_records(count) -> ImportFileError:
+    return ImportFileError(
+        f"Le fichier contient plus de {MAX_RECORDS} défis ({count}) : importez-le en plusieurs parties."
+    )
+
+
+def _too_many_values() -> ImportFileError:
+    return ImportFileError(
+        f"Le fichier contient plus de {MAX_VALUES} valeurs : ce n’est pas une liste de défis, ou "
+        "importez-le en plusieurs parties."
+    )
 
 
 def read_records(path) -> list[Record]:
@@ -57,15 +78,23 @@ def read_records(path) -> list[Record]:
                 f"({size // 1024 // 1024} Mo) : importez-le en plusieurs parties."
             )
         if suffix in SHEET_FORMATS:
-            return _sheet_records(path.read_bytes(), SHEET_FORMATS[suffix], path.name)
-        text = path.read_text(encoding="utf-8-sig")
+            records = _sheet_records(path.read_bytes(), SHEET_FORMATS[suffix], path.name)
+        else:
+            records = TEXT_READERS[suffix](path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise ImportFileError(f"Fichier introuvable : {path}") from None
     except UnicodeDecodeError:
         raise ImportFileError(f"Le fichier {path.name} n’est pas encodé en UTF-8.") from None
     except OSError as error:
         raise ImportFileError(f"Lecture impossible de {path} : {error.strerror}") from None
-    return TEXT_READERS[suffix](text)
+    except MemoryError:
+        raise ImportFileError(
+            f"Le fichier {path.name} est trop gros pour la mémoire disponible : "
+            "importez-le en plusieurs parties."
+        ) from None
+    if len(records) > MAX_RECORDS:
+        raise _too_many_records(len(records))
+    return records
 
 
 def _children(node) -> list:
@@ -110,9 +139,19 @@ def _check_yaml(root):
         raise ImportFileError(f"YAML refusé : plus de {MAX_DEPTH} niveaux imbriqués.")
 
 
+def _count_yaml_events(text: str, loader_class):
+    """Parse without building anything, counting: a file of millions of tiny values would
+    otherwise take gigabytes once composed."""
+    for count, _event in enumerate(yaml.parse(text, Loader=loader_class)):
+        if count > MAX_VALUES:
+            raise _too_many_values()
+
+
 def _yaml_records(text: str) -> list[Record]:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = loader_class(text)
     try:
+        _count_yaml_events(text, loader_class)
         root = loader.get_single_node()
         if root is None:
             return []
@@ -126,6 +165,8 @@ def _yaml_records(text: str) -> list[Record]:
         return records
     except yaml.MarkedYAMLError as error:
         line = error.problem_mark.line + 1 if error.problem_mark else "?"
+        if "nesting depth" in (error.problem or ""):  # libyaml's own bound, far beyond ours
+            raise ImportFileError(f"YAML refusé : plus de {MAX_DEPTH} niveaux imbriqués.") from None
         raise ImportFileError(f"YAML illisible, ligne {line} : {error.problem}") from None
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + 1
@@ -149,10 +190,18 @@ def _json_depth(value) -> int:
 
 
 def _json_records(text: str) -> list[Record]:
+    # An upper bound of the values (every value but the last of a list or object is followed by
+    # a comma), counted before anything is built.
+    if text.count(",") + text.count("[") + text.count("{") > MAX_VALUES:
+        raise _too_many_values()
     try:
         items = json.loads(text)
     except json.JSONDecodeError as error:
         raise ImportFileError(f"JSON illisible, ligne {error.lineno} : {error.msg}") from None
+    except ValueError:  # the only other error of the parser: a number of thousands of digits
+        raise ImportFileError(
+            f"JSON refusé : un de ses nombres a plus de {sys.get_int_max_str_digits()} chiffres."
+        ) from None
     except RecursionError:
         raise ImportFileError(f"JSON refusé : plus de {MAX_DEPTH} niveaux imbriqués.") from None
     if _json_depth(items) > MAX_DEPTH:
@@ -174,6 +223,8 @@ def _csv_records(text: str) -> list[Record]:
         records = []
         end_of_previous = reader.line_num
         for values in reader:
+            if len(records) == MAX_RECORDS:
+                raise _too_many_records(f"{MAX_RECORDS + 1} et plus")
             line, end_of_previous = end_of_previous + 1, reader.line_num
             if not any(value.strip() for value in values):
                 continue
@@ -201,8 +252,24 @@ def _cell(value):
     return value
 
 
+def _check_unpacked_size(content: bytes, name: str):
+    """A spreadsheet is a zip archive: refuse one that would unpack beyond MAX_UNPACKED_BYTES,
+    by what its directory declares (and the zip reader stops at the declared size)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except zipfile.BadZipFile:
+        raise ImportFileError(f"Tableur illisible ({name}) : ce n’est pas un fichier XLSX ou ODS.") from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ImportFileError(
+            f"Tableur refusé ({name}) : une fois décompressé, il ferait {unpacked // 1024 // 1024} Mo "
+            f"(au plus {MAX_UNPACKED_BYTES // 1024 // 1024} Mo) ; importez-le en plusieurs parties."
+        )
+
+
 def _sheet_records(content: bytes, file_format: str, name: str) -> list[Record]:
     """The first sheet, its first row the header: row N of the sheet is "ligne N"."""
+    _check_unpacked_size(content, name)
     try:
         dataset = tablib.Dataset().load(content, format=file_format)
     except Exception as error:  # each format's library has its own errors for a broken file
@@ -210,6 +277,8 @@ def _sheet_records(content: bytes, file_format: str, name: str) -> list[Record]:
     header = [str(title or "").strip() for title in dataset.headers or []]
     records = []
     for number, values in enumerate(dataset, start=2):
+        if len(records) == MAX_RECORDS:
+            raise _too_many_records(f"{MAX_RECORDS + 1} et plus")
         cells = [_cell(value) for value in values]
         if all(cell is None for cell in cells):
             continue

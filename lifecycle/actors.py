@@ -1,5 +1,7 @@
 """Who acts on a case: a user, or the system itself (scheduled jobs)."""
 
+import unicodedata
+
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,8 +19,14 @@ class SystemActor:
 SYSTEM = SystemActor()
 
 
+def _one_line(text: str) -> str:
+    """A name as the trail and the e-mails show it: control characters (a line break typed in
+    an account's name before names were checked) become spaces."""
+    return " ".join("".join(" " if unicodedata.category(c) == "Cc" else c for c in text).split())
+
+
 def actor_label(actor) -> str:
     if actor is SYSTEM:
         return str(SYSTEM)
-    full_name = actor.get_full_name()
-    return f"{full_name} ({actor.get_username()})" if full_name else actor.get_username()
+    full_name, username = _one_line(actor.get_full_name()), _one_line(actor.get_username())
+    return f"{full_name} ({username})" if full_name else username

@@ -48,9 +48,18 @@ def _storage():
     return FileSystemStorage(location=location), ""
 
 
-def auditors_addresses() -> list[str]:
+def recipients() -> list[str]:
+    """The active auditors' addresses, and AUDIT_ANCHOR_EMAILS (someone outside the programme,
+    e.g. an inspection's mailbox: the auditors' accounts are in the database it vouches for)."""
     profiles = Profile.objects.filter(role=Role.AUDITOR, user__is_active=True).select_related("user")
-    return sorted({profile.user.email for profile in profiles if profile.user.email})
+    addresses = {profile.user.email for profile in profiles if profile.user.email}
+    return sorted(addresses | set(settings.AUDIT_ANCHOR_EMAILS))
+
+
+NOBODY_TOLD = (
+    "La tête du journal d’audit n’a été envoyée à personne : aucun auditeur actif n’a d’adresse et "
+    "AUDIT_ANCHOR_EMAILS est vide. Elle n’est conservée qu’à l’emplacement de publication."
+)
 
 
 def publish_head() -> PublishedHead:
@@ -63,8 +72,10 @@ def publish_head() -> PublishedHead:
     storage, prefix = _storage()
     name = "/".join(filter(None, [prefix, f"audit-head-{moment:%Y-%m-%dT%H%M%S}.json"]))
     saved = storage.save(name, ContentFile(json.dumps(record, indent=2).encode()))
-    recipients = tuple(auditors_addresses())
-    if recipients:
+    told = tuple(recipients())
+    if not told:
+        logger.warning(NOBODY_TOLD)
+    else:
         send_mail(
             _("[EIG] Tête du journal d’audit au %(date)s") % {"date": f"{moment:%d/%m/%Y %H:%M}"},
             _(
@@ -75,7 +86,7 @@ def publish_head() -> PublishedHead:
             )
             % {"length": length, "hash": last_hash},
             None,
-            list(recipients),
+            list(told),
         )
     logger.info("Audit head %s:%s published to %s", length, last_hash, saved)
-    return PublishedHead(length, last_hash, record["published_at"], saved, recipients)
+    return PublishedHead(length, last_hash, record["published_at"], saved, told)

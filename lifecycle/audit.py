@@ -6,10 +6,16 @@ locked by every writer so that events are chained strictly one after another. Wi
 nobody can re-hash a rewritten trail so that it verifies; with it, the head published outside
 the database every day (`lifecycle.anchoring`) still catches a rewrite of what was published.
 
+The head (length, last hash, keyed) is sealed with the same key (`head_seal`): deleting the
+last events and moving the head back over them takes the key too.
+
 A trail begun before the key existed kept plain SHA-256 hashes: its first keyed event is a
 `chain_keyed` event, written by the first writer that finds the chain unkeyed; everything before
-it is checked as plain SHA-256, everything from it as HMAC (and a trail without such an event is
-keyed from its first event).
+it is checked as plain SHA-256, everything from it as HMAC (a trail without such an event is
+keyed from its first event, unless its sealed head says it was never keyed).
+
+Verification reads the head first and walks the events up to it: an event committed while it
+walks belongs to a later head, and is checked if the head has moved by the end of the walk.
 """
 
 import csv
@@ -149,6 +155,17 @@ def _values(
     }
 
 
+def head_seal(length: int, last_hash: str, keyed: bool, *, key: bytes) -> str:
+    """The head's HMAC (migration 0009 computes the same)."""
+    return hmac.new(key, f"head:{length}:{last_hash}:{int(keyed)}".encode(), hashlib.sha256).hexdigest()
+
+
+def _move_head(last_hash: str, length: int, *, key: bytes):
+    AuditChainHead.objects.filter(pk=1).update(
+        last_hash=last_hash, length=length, keyed=True, seal=head_seal(length, last_hash, True, key=key)
+    )
+
+
 def _locked_head(key) -> AuditChainHead:
     """The chain's head, locked; a trail begun before the key first gets its `chain_keyed` event."""
     head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
@@ -164,7 +181,7 @@ def _locked_head(key) -> AuditChainHead:
             AuditEvent.objects.create(prev_hash=head.last_hash, hash=event_hash, **values)
             head.last_hash, head.length = event_hash, head.length + 1
         head.keyed = True
-        AuditChainHead.objects.filter(pk=1).update(last_hash=head.last_hash, length=head.length, keyed=True)
+        _move_head(head.last_hash, head.length, key=key)
     return head
 
 
@@ -193,7 +210,7 @@ def record(
     )
     event_hash = compute_hash(head.last_hash, values, key=key)
     event = AuditEvent.objects.create(prev_hash=head.last_hash, hash=event_hash, **values)
-    AuditChainHead.objects.filter(pk=1).update(last_hash=event_hash, length=head.length + 1)
+    _move_head(event_hash, head.length + 1, key=key)
     return event
 
 
@@ -213,7 +230,7 @@ def record_many(entries: list[dict]) -> list[AuditEvent]:
         events.append(AuditEvent(prev_hash=previous, hash=event_hash, **values))
         previous = event_hash
     AuditEvent.objects.bulk_create(events)
-    AuditChainHead.objects.filter(pk=1).update(last_hash=previous, length=head.length + len(events))
+    _move_head(previous, head.length + len(events), key=key)
     return events
 
 
@@ -238,72 +255,115 @@ def parse_head(text: str) -> tuple[int, str]:
     return int(length), digest
 
 
+def _read_head():
+    head = AuditChainHead.objects.filter(pk=1).first()
+    return head or AuditChainHead(pk=1, length=0, last_hash=GENESIS_HASH, keyed=True)
+
+
+def _head_problem(head: AuditChainHead, key: bytes) -> str:
+    if head.length == 0 and not head.seal:
+        return ""  # the trail has not begun
+    if not hmac.compare_digest(head.seal, head_seal(head.length, head.last_hash, head.keyed, key=key)):
+        return (
+            "la tête de la chaîne n’est pas celle qu’a écrite l’application (son sceau ne correspond "
+            f"pas à ses {head.length} événements) : elle a été déplacée, des événements ont pu être supprimés"
+        )
+    return ""
+
+
 def verify(*, chunk_size: int = 5000, progress=None, head: tuple[int, str] | None = None) -> Verification:
-    """Walk the whole chain in order; report the first event whose link does not hold.
+    """Walk the chain in order, up to its sealed head; report the first event whose link does
+    not hold.
 
     With `head` (the length and last hash published outside the database), also prove that the
     first `length` events are those that were published: the event at that position must carry
     that hash (and the chain up to it verifies, so every event before it is the published one).
     """
     key = chain_key()
+    stored = _read_head()
     marker = (
         AuditEvent.objects.filter(kind=AuditKind.CHAIN_KEYED)
         .order_by("id")
         .values_list("id", flat=True)
         .first()
     )
-    previous = GENESIS_HASH
-    checked = 0
+    # A trail whose (sealed) head was never keyed and without a marker is all plain SHA-256.
+    all_plain = marker is None and not stored.keyed
+    previous, checked, last_id = GENESIS_HASH, 0, None
     published_found = None
-    rows = AuditEvent.objects.order_by("id").values_list("id", "prev_hash", "hash", *HASHED_FIELDS)
-    for row in rows.iterator(chunk_size=chunk_size):
-        event_id, prev_hash, stored_hash, *content = row
-        if prev_hash != previous:
+    while True:
+        rows = AuditEvent.objects.order_by("id").values_list("id", "prev_hash", "hash", *HASHED_FIELDS)
+        if last_id is not None:
+            rows = rows.filter(id__gt=last_id)
+        for row in rows[: stored.length - checked].iterator(chunk_size=chunk_size):
+            event_id, prev_hash, stored_hash, *content = row
+            if prev_hash != previous:
+                return Verification(
+                    checked, event_id, f"le lien vers l’événement précédent est rompu (#{event_id})"
+                )
+            plain = all_plain or (marker is not None and event_id < marker)
+            if _content_hash(prev_hash, *content, key=None if plain else key) != stored_hash:
+                return Verification(checked, event_id, f"le contenu de l’événement #{event_id} a été modifié")
+            previous, last_id = stored_hash, event_id
+            checked += 1
+            if head is not None and checked == head[0]:
+                published_found = stored_hash == head[1]
+            if progress and checked % chunk_size == 0:
+                progress(checked)
+        # The events first (an event changed is the more precise report), then the head itself.
+        if problem := _head_problem(stored, key):
+            return Verification(checked, None, problem)
+        if checked < stored.length or previous != stored.last_hash:
             return Verification(
-                checked, event_id, f"le lien vers l’événement précédent est rompu (#{event_id})"
+                checked,
+                None,
+                f"la fin de la chaîne ne correspond pas à sa tête ({checked} événements lus, "
+                f"{stored.length} attendus) : des événements ont été supprimés",
             )
-        event_key = None if marker is not None and event_id < marker else key
-        if _content_hash(prev_hash, *content, key=event_key) != stored_hash:
-            return Verification(checked, event_id, f"le contenu de l’événement #{event_id} a été modifié")
-        previous = stored_hash
-        checked += 1
-        if head is not None and checked == head[0]:
-            published_found = stored_hash == head[1]
-        if progress and checked % chunk_size == 0:
-            progress(checked)
-    stored_head = AuditChainHead.objects.filter(pk=1).first()
-    expected_length, expected_hash = (
-        (stored_head.length, stored_head.last_hash) if stored_head else (0, GENESIS_HASH)
-    )
-    if (checked, previous) != (expected_length, expected_hash):
+        beyond = AuditEvent.objects.order_by("id")
+        if last_id is not None:
+            beyond = beyond.filter(id__gt=last_id)
+        extra = beyond.values_list("id", flat=True).first()
+        if extra is None:
+            break
+        # An event after the head: committed during the walk (its head is committed with it, so
+        # the head has moved: walk on), or written around the application.
+        fresh = _read_head()
+        if fresh.length == stored.length:
+            return Verification(
+                checked, extra, f"l’événement #{extra} a été ajouté hors de la chaîne (après sa tête)"
+            )
+        stored = fresh
+    if head is None:
+        return Verification(checked)
+    length, digest = head
+    if length == 0:
+        if digest == GENESIS_HASH:
+            return Verification(checked, matches_published_head=True)
         return Verification(
             checked,
             None,
-            f"la fin de la chaîne ne correspond pas à sa tête ({checked} événements lus, "
-            f"{expected_length} attendus) : des événements ont été supprimés",
+            "la tête publiée (0 événement) ne porte pas l’empreinte d’une chaîne vide : elle n’est pas "
+            "une tête de ce journal",
+            matches_published_head=False,
         )
-    if head is not None:
-        length, digest = head
-        if head == (0, GENESIS_HASH):
-            return Verification(checked, matches_published_head=True)
-        if published_found is None:
-            return Verification(
-                checked,
-                None,
-                f"la chaîne compte {checked} événements, moins que les {length} de la tête publiée : "
-                "des événements publiés ont disparu",
-                matches_published_head=False,
-            )
-        if not published_found:
-            return Verification(
-                checked,
-                None,
-                f"l’événement n°{length} ne porte pas l’empreinte publiée ({digest[:12]}…) : "
-                "la chaîne a été réécrite depuis sa publication",
-                matches_published_head=False,
-            )
-        return Verification(checked, matches_published_head=True)
-    return Verification(checked)
+    if published_found is None:
+        return Verification(
+            checked,
+            None,
+            f"la chaîne compte {checked} événements, moins que les {length} de la tête publiée : "
+            "des événements publiés ont disparu",
+            matches_published_head=False,
+        )
+    if not published_found:
+        return Verification(
+            checked,
+            None,
+            f"l’événement n°{length} ne porte pas l’empreinte publiée ({digest[:12]}…) : "
+            "la chaîne a été réécrite depuis sa publication",
+            matches_published_head=False,
+        )
+    return Verification(checked, matches_published_head=True)
 
 
 def _export_rows(queryset):
@@ -314,7 +374,8 @@ def _export_rows(queryset):
 
 def export_csv(stream, queryset=None):
     """The events as CSV, for a spreadsheet: a text starting like a formula stays text."""
-    writer = csv.DictWriter(stream, fieldnames=EXPORT_FIELDS)
+    # Every cell quoted: a spreadsheet then reads each as one text, line breaks and all.
+    writer = csv.DictWriter(stream, fieldnames=EXPORT_FIELDS, quoting=csv.QUOTE_ALL)
     writer.writeheader()
     for row in _export_rows(queryset if queryset is not None else AuditEvent.objects.all()):
         row["changes"] = json.dumps(row["changes"], ensure_ascii=False, sort_keys=True)

@@ -20,7 +20,7 @@ from django.db import connections
 OWNER_ALIAS = "owner"
 
 
-def grants(role: str) -> list[tuple[str, tuple]]:
+def grants(role: str, database_name: str) -> list[tuple[str, tuple]]:
     """The statements that give `role` the application's rights, as (SQL, identifiers)."""
     return [
         ("GRANT USAGE ON SCHEMA public TO {}", (role,)),
@@ -31,9 +31,16 @@ def grants(role: str) -> list[tuple[str, tuple]]:
             (role,),
         ),
         ("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {}", (role,)),
-        # The trail: add events, move the head; never change, delete or empty them.
+        # The trail: add events, move the head; never change, delete or empty them, nor reset the
+        # events' numbering (setval) to slip an event in among them.
         ("REVOKE UPDATE, DELETE, TRUNCATE ON lifecycle_auditevent FROM {}", (role,)),
         ("REVOKE DELETE, TRUNCATE ON lifecycle_auditchainhead FROM {}", (role,)),
+        ("REVOKE UPDATE ON SEQUENCE lifecycle_auditevent_id_seq FROM {}", (role,)),
+        # Which migrations ran is the owner's record: the application only reads it.
+        ("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON django_migrations FROM {}", (role,)),
+        # No temporary table that would shadow the trail in the application's own session.
+        ("REVOKE TEMPORARY ON DATABASE {} FROM PUBLIC", (database_name,)),
+        ("REVOKE TEMPORARY ON DATABASE {} FROM {}", (database_name, role)),
     ]
 
 
@@ -46,7 +53,7 @@ def _run(connection, statements):
 
 def grant_application_role(connection, role: str):
     """Run the grants on `connection` (the owner's), for `role`."""
-    _run(connection, grants(role))
+    _run(connection, grants(role, connection.settings_dict["NAME"]))
 
 
 def owner_settings() -> dict | None:
@@ -84,7 +91,7 @@ def prepare(*, stdout=None, verbosity=1):
         return False
     role = application.settings_dict["USER"]
     # Tables created by these migrations are the application's to use as soon as they exist.
-    _run(owner, [grant for grant in grants(role) if grant[0].startswith("ALTER DEFAULT")])
+    _run(owner, [grant for grant in grants(role, "") if grant[0].startswith("ALTER DEFAULT")])
     env = {**os.environ, "DATABASE_URL": settings.DATABASE_OWNER_URL, "DATABASE_OWNER_URL": ""}
     command = [
         sys.executable,

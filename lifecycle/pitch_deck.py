@@ -75,12 +75,15 @@ def count_slides(content: bytes, *, max_slides: int) -> int:
     if pages == 0:
         raise ValidationError(_("Le PDF de présentation ne contient aucune page."), code="no_pages")
     if pages > max_slides:
-        raise ValidationError(
-            _("La présentation compte %(pages)d diapositives ; l’appel en autorise %(max)d au plus.")
-            % {"pages": pages, "max": max_slides},
-            code="too_many_slides",
-        )
+        raise ValidationError(too_many_slides_message(pages, max_slides), code="too_many_slides")
     return pages
+
+
+def too_many_slides_message(pages: int, max_slides: int) -> str:
+    return _("La présentation compte %(pages)d diapositives ; l’appel en autorise %(max)d au plus.") % {
+        "pages": pages,
+        "max": max_slides,
+    }
 
 
 def read_upload(upload) -> bytes:

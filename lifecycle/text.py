@@ -22,13 +22,16 @@ def ascii_slug_part(text: str) -> str:
 
 
 # What a spreadsheet reads as a formula at the start of a cell (OWASP's list, with tab and
-# carriage return): a name like "=HYPERLINK(…)" must stay text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# carriage return), and their full-width forms, which some spreadsheets read as the same signs.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 def spreadsheet_safe(value):
-    """A text cell as a spreadsheet must show it: one starting like a formula gets a leading
-    apostrophe (the spreadsheets' own mark of "this is text"); other values unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """A text cell as a spreadsheet must show it: one starting like a formula, even after
+    spaces or line breaks (which a spreadsheet may trim on import), gets a leading apostrophe
+    (the spreadsheets' own mark of "this is text"); other values unchanged."""
+    if isinstance(value, str) and (
+        value.startswith(FORMULA_STARTS) or value.lstrip().startswith(FORMULA_STARTS)
+    ):
         return "'" + value
     return value

@@ -59,8 +59,22 @@ class MessageTemplateAdmin(admin.ModelAdmin):
 
 @admin.action(description=gettext_lazy("Relancer l’envoi des messages en échec"), permissions=["change"])
 def retry_failed(modeladmin, request, queryset):
+    """Failed messages whose delivery is certain to have failed; the uncertain ones are left for
+    the dashboard, which asks the manager to accept that they may arrive twice."""
     count = outbox.retry(queryset, by=request.user)
     modeladmin.message_user(request, _("%(count)d message(s) remis en file d’envoi.") % {"count": count})
+    uncertain = queryset.filter(status=DeliveryStatus.FAILED, uncertain=True).count()
+    if uncertain:
+        modeladmin.message_user(
+            request,
+            _(
+                "%(count)d message(s) à la remise incertaine laissé(s) de côté : le destinataire a pu "
+                "le recevoir. Relancez-le depuis le tableau de bord (« E-mails en échec »), qui "
+                "demande de l’accepter."
+            )
+            % {"count": uncertain},
+            messages.WARNING,
+        )
 
 
 @admin.register(Notification)
@@ -108,7 +122,10 @@ class NotificationAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        outbox.edit_held(obj, subject=obj.subject, body=obj.body, by=request.user)
+        """Only a held message can be changed (its subject and body); saving another one, whose
+        fields are all read-only, changes nothing."""
+        if obj.status == DeliveryStatus.HELD:
+            outbox.edit_held(obj, subject=obj.subject, body=obj.body, by=request.user)
 
 
 @admin.action(description=gettext_lazy("Envoyer les messages retenus"), permissions=["change"])

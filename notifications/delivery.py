@@ -3,7 +3,10 @@
 A message is claimed by a conditional UPDATE (pending → sending) before it is sent: of two
 workers, a retried task or a restarted worker, only one claim succeeds, on SQLite and PostgreSQL
 alike. A message left "sending" by a worker that died is never resent by itself: after a
-timeout it is marked failed with "delivery uncertain", for a manager to decide.
+timeout it is marked failed with "delivery uncertain", for a manager to decide. So is a message
+whose connection broke while it was being sent (a timeout, a dropped connection): the server may
+have it already, and sending it again could deliver it twice. An SMTP reply (4xx, 5xx) says for
+sure that it was not taken: retried later, or failed for good.
 """
 
 import datetime as dt
@@ -29,6 +32,8 @@ TEMPORARY_ERRORS = (
     ConnectionError,
     OSError,
 )
+# Errors of the connection itself, not replies of the server.
+CONNECTION_ERRORS = (smtplib.SMTPServerDisconnected, socket.timeout, ConnectionError, OSError)
 
 
 def _is_permanent(error) -> bool:
@@ -91,16 +96,42 @@ def deliver(notification_id, *, connection=None) -> str:
     except (BadHeaderError, ValueError) as error:
         _record_unsendable(notification, error)
         return notification.status
+    connection = message.connection
+    try:
+        _ensure_open(connection)
+    except (smtplib.SMTPException, *TEMPORARY_ERRORS) as error:  # nothing was sent: retry later
+        _record_failure(notification, error)
+        _close(connection)
+        return notification.status
     try:
         message.send()
     except (smtplib.SMTPException, *TEMPORARY_ERRORS) as error:
-        _record_failure(notification, error)
+        # A broken connection is closed: the next message opens a new one.
+        _close(connection)
+        if isinstance(error, CONNECTION_ERRORS) and not isinstance(error, smtplib.SMTPResponseException):
+            _record_uncertain(notification, error)
+        else:
+            _record_failure(notification, error)
     else:
         notification.status = DeliveryStatus.SENT
         notification.sent_at = timezone.now()
         notification.last_error = ""
         notification.save(update_fields=["status", "sent_at", "last_error"])
     return notification.status
+
+
+def _ensure_open(connection):
+    """Open the connection if it is not (the first message, or the one after a failure)."""
+    if getattr(connection, "connection", True) is None:
+        connection.open()
+
+
+def _close(connection):
+    try:
+        connection.close()
+    except Exception:  # a connection already broken may fail to say goodbye
+        if hasattr(connection, "connection"):
+            connection.connection = None
 
 
 def _open(connection):
@@ -126,7 +157,7 @@ def deliver_many(notification_ids) -> dict:
                 status = "error"
             outcome[status] = outcome.get(status, 0) + 1
     finally:
-        connection.close()
+        _close(connection)
     return outcome
 
 
@@ -136,6 +167,16 @@ def _record_unsendable(notification, error):
         "Message non envoyé : il ne peut pas être écrit (%(error)s). Corrigez l’objet ou l’adresse."
     ) % {"error": error}
     notification.save(update_fields=["status", "last_error"])
+
+
+def _record_uncertain(notification, error):
+    notification.status = DeliveryStatus.FAILED
+    notification.uncertain = True
+    notification.last_error = _(
+        "Connexion interrompue pendant l’envoi (%(error)s) : remise incertaine, le serveur a pu "
+        "recevoir le message. Vérifiez avant de relancer."
+    ) % {"error": _describe(error)}
+    notification.save(update_fields=["status", "uncertain", "last_error"])
 
 
 def _record_failure(notification, error):

@@ -216,12 +216,16 @@ def discard(batch: Batch, *, by) -> int:
 
 
 @transaction.atomic
-def retry(queryset, *, by) -> int:
-    """Put failed (or uncertain) messages back in the queue: a manager's decision, after reading
-    the error; each retry audited on its case. An uncertain message may reach its recipient
-    twice: it keeps its Message-ID, so that mail software can tell the copies apart."""
+def retry(queryset, *, by, accept_duplicates=False) -> int:
+    """Put failed messages back in the queue: a manager's decision, after reading the error;
+    each retry audited on its case. An uncertain message may reach its recipient twice: it is
+    retried only when the manager accepts that (`accept_duplicates`), and keeps its Message-ID,
+    so that mail software can tell the copies apart."""
     _check_manager(by)
-    retried = list(queryset.filter(status=DeliveryStatus.FAILED).select_related("challenge"))
+    failed = queryset.filter(status=DeliveryStatus.FAILED)
+    if not accept_duplicates:
+        failed = failed.filter(uncertain=False)
+    retried = list(failed.select_related("challenge"))
     Notification.objects.filter(pk__in=[n.pk for n in retried]).update(
         status=DeliveryStatus.PENDING, attempts=0, uncertain=False, next_attempt_at=timezone.now()
     )

@@ -84,6 +84,16 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """The throttling counts live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def french_by_default():
     """A request in English leaves English active in this thread: every test starts in French."""
     translation.activate("fr")

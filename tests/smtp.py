@@ -1,5 +1,6 @@
 """A real SMTP server on loopback (aiosmtpd) that records what it receives."""
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -17,11 +18,16 @@ class RecordingHandler:
     def __init__(self):
         self.received = []
         self.reply = None  # e.g. "451 4.3.0 Try again later" or "550 5.1.1 No such user"
+        # Seconds to wait, message in hand, before saying so: for the first N messages.
+        self.slow_replies, self.delay = 0, 0.0
 
     async def handle_DATA(self, server, session, envelope):
         if self.reply:
             return self.reply
         self.received.append(envelope)
+        if self.slow_replies:
+            self.slow_replies -= 1
+            await asyncio.sleep(self.delay)
         return "250 Message accepted for delivery"
 
 

@@ -15,6 +15,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from web.addresses import client_ip
+
 
 def _minutes(delta) -> int:
     return max(1, math.ceil(delta.total_seconds() / 60))
@@ -38,10 +40,8 @@ def locked_out(request, original_response=None, credentials=None):
 
 
 def client_address(request) -> str:
-    """The address axes counts (the proxy's X-Forwarded-For when it is trusted)."""
-    from axes.helpers import get_client_ip_address  # axes reads its settings when imported
-
-    return get_client_ip_address(request) or "unknown"
+    """The address axes counts too (web.addresses)."""
+    return client_ip(request) or "unknown"
 
 
 def _key(scope: str, value: str) -> str:

@@ -35,7 +35,7 @@ account_urlpatterns = [
     ),
     path(
         "compte/mot-de-passe/nouveau/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        views.AuditedPasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

@@ -1,7 +1,10 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import redirect, render
 
+from accounts import services as accounts
+from accounts.passwords import QueuedPasswordResetForm
 from web import navigation, throttle
 
 
@@ -18,8 +21,11 @@ def space(request):
 
 
 class ThrottledPasswordResetView(auth_views.PasswordResetView):
-    """Django's reset (the same answer whether the address has an account or not), at most a few
-    requests per address and per e-mail in the throttling window."""
+    """Django's reset (the same answer, as fast, whether the address has an account or not: the
+    e-mail goes through the task queue), at most a few requests per address and per e-mail in
+    the throttling window."""
+
+    form_class = QueuedPasswordResetForm
 
     def form_valid(self, form):
         if not throttle.allow(self.request, "password-reset", form.cleaned_data["email"]):
@@ -27,3 +33,13 @@ class ThrottledPasswordResetView(auth_views.PasswordResetView):
                 self.get_context_data(form=form, throttled=throttle.too_many_message())
             )
         return super().form_valid(form)
+
+
+class AuditedPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's new-password page; the new password is an audited change of the account."""
+
+    @transaction.atomic
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        accounts.record_password_set(form.user, by=form.user)
+        return response

@@ -46,7 +46,9 @@ def retry_mails(request):
             ),
         )
     else:
-        count = outbox.retry(chosen, by=request.user)
+        count = outbox.retry(
+            chosen, by=request.user, accept_duplicates=bool(request.POST.get("accept_duplicates"))
+        )
         messages.success(
             request,
             ngettext(

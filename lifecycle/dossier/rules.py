@@ -1,7 +1,6 @@
 """What a complete dossier is, and the rules between its fields: one definition each, used by the
 submission guard, every form's `clean()`, the edits and the mentor confirmation."""
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from lifecycle import financing, pitch_deck
@@ -137,15 +136,16 @@ def dossier_problems(challenge) -> list[str]:
 
 
 def pitch_deck_problems(challenge) -> list[str]:
+    """The deck was checked when it was deposited (pitch_deck.count_slides, its slides counted
+    and stored): here, only that it is still there and within the call's limit, which may have
+    changed since; the file is not read again."""
     if not challenge.pitch_deck:
         return [_("La présentation de synthèse (PDF) n’a pas été déposée.")]
-    try:
-        with challenge.pitch_deck.open("rb") as stored:
-            content = stored.read()
-    except OSError:
+    if not challenge.pitch_deck.storage.exists(challenge.pitch_deck.name):
         return [_("La présentation de synthèse déposée est introuvable : déposez-la à nouveau.")]
-    try:
-        pitch_deck.count_slides(content, max_slides=challenge.promotion.call.max_pitch_slides)
-    except ValidationError as error:
-        return list(error.messages)
+    pages, max_slides = challenge.pitch_deck_pages, challenge.promotion.call.max_pitch_slides
+    if not pages:
+        return [_("La présentation de synthèse n’a pas pu être vérifiée : déposez-la à nouveau.")]
+    if pages > max_slides:
+        return [pitch_deck.too_many_slides_message(pages, max_slides)]
     return []

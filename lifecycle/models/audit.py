@@ -87,9 +87,16 @@ class AuditChainHead(models.Model):
     length = models.PositiveBigIntegerField(default=0)
     # The writers' note that the chain is keyed (lifecycle.audit); verification does not trust it.
     keyed = models.BooleanField(default=False)
+    # HMAC of the three fields above (lifecycle.audit.head_seal): without the key, nobody can move
+    # the head back over deleted events, or mark the chain unkeyed, and have it verify.
+    seal = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("tête de la chaîne d’audit")
+        # One head: the row that every writer locks.
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="lifecycle_auditchainhead_single_row")
+        ]
 
     def __str__(self):
         return f"{self.length} événements, dernier {self.last_hash[:12]}"

@@ -148,12 +148,20 @@ def test_csv_export_of_the_filtered_list(manager_client, cases):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="defis.csv"'
     declic, bases = cases["Déclic"].pk, cases["Bases adresses"].pk
+
+    def line(text):  # every cell quoted
+        return ";".join(f'"{cell}"' for cell in text.split(";")) + "\r\n"
+
     assert response.content.decode("utf-8-sig") == (
-        f"{CSV_HEADER}\r\n"
-        f"{declic};Déclic;Ministère de l’Intérieur;Ministère ou service de l’État;EIG 2;En cours;Oui;"
-        "105000.00;150000.00;02/11/2017 08:00\r\n"
-        f"{bases};Bases adresses;Ministère de l’Intérieur;Ministère ou service de l’État;EIG 3;Déposé;Oui;"
-        "105000.00;150000.00;01/06/2018 09:30\r\n"
+        line(CSV_HEADER)
+        + line(
+            f"{declic};Déclic;Ministère de l’Intérieur;Ministère ou service de l’État;EIG 2;En cours;Oui;"
+            "105000.00;150000.00;02/11/2017 08:00"
+        )
+        + line(
+            f"{bases};Bases adresses;Ministère de l’Intérieur;Ministère ou service de l’État;EIG 3;"
+            "Déposé;Oui;105000.00;150000.00;01/06/2018 09:30"
+        )
     )
     assert response.content.startswith("\ufeff".encode())
 
@@ -275,16 +283,22 @@ def test_a_name_that_looks_like_a_formula_stays_text_in_every_export(manager_cli
     ChallengeFactory(name=FORMULA, dossier_rows=False)
     ChallengeFactory(name="-2+3", dossier_rows=False)
     ChallengeFactory(name="@SUM(1)", dossier_rows=False)
+    # After spaces (which a spreadsheet may trim), and in full-width signs.
+    ChallengeFactory(name="  =1+1", dossier_rows=False)
+    ChallengeFactory(name="\u3000＝1+1", dossier_rows=False)
+    ChallengeFactory(name="＋33 1 23", dossier_rows=False)
     response = manager_client.get(reverse("backoffice:challenges_export", args=[file_format]))
     assert response.status_code == 200
     if file_format == "csv":
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
         names = sorted(row[1] for row in rows[1:])
-        assert names == sorted(["'" + FORMULA, "'-2+3", "'@SUM(1)"])
+        assert names == sorted(["'" + FORMULA, "'-2+3", "'@SUM(1)", "'  =1+1", "'\u3000＝1+1", "'＋33 1 23"])
     elif file_format == "xlsx":
         sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-        cells = [sheet.cell(row=row, column=2) for row in range(2, 5)]
-        assert sorted(cell.value for cell in cells) == sorted([FORMULA, "-2+3", "@SUM(1)"])
+        cells = [sheet.cell(row=row, column=2) for row in range(2, 8)]
+        assert sorted(cell.value for cell in cells) == sorted(
+            [FORMULA, "-2+3", "@SUM(1)", "  =1+1", "\u3000＝1+1", "＋33 1 23"]
+        )
         assert {cell.data_type for cell in cells} == {"s"}  # strings, not formulas
     else:
         content = zipfile.ZipFile(io.BytesIO(response.content)).read("content.xml").decode()

@@ -43,7 +43,8 @@ def test_production_by_default_and_every_missing_setting_named_at_start_up(tmp_p
         "Configuration de production incomplète ou dangereuse :",
         "- DJANGO_SECRET_KEY doit être défini, long d’au moins 50 caractères et tiré au hasard "
         "(python -c 'import secrets; print(secrets.token_urlsafe(50))').",
-        "- AUDIT_HMAC_KEY doit être défini (32 caractères au moins, tirés au hasard).",
+        "- AUDIT_HMAC_KEY doit être défini (32 caractères au moins, tirés au hasard : "
+        "python -c 'import secrets; print(secrets.token_urlsafe(48))').",
         "- DJANGO_ALLOWED_HOSTS doit nommer le ou les domaines du site (séparés par des virgules).",
         "- DATABASE_URL désigne SQLite : en production, utilisez PostgreSQL (ou dites-le avec "
         "DJANGO_ALLOW_SQLITE=1 pour une installation d’une seule personne).",
@@ -56,6 +57,32 @@ def test_production_by_default_and_every_missing_setting_named_at_start_up(tmp_p
 def test_a_weak_secret_key_is_refused(tmp_path, weak):
     done = settings_of(tmp_path, **{**PRODUCTION, "DJANGO_SECRET_KEY": weak})
     assert "DJANGO_SECRET_KEY doit être défini, long d’au moins 50 caractères" in done.stderr
+
+
+@pytest.mark.parametrize("weak", ["a" * 40, "abababababababababababababababababab", "court"])
+def test_a_weak_audit_key_is_refused(tmp_path, weak):
+    done = settings_of(tmp_path, **{**PRODUCTION, "AUDIT_HMAC_KEY": weak})
+    assert "AUDIT_HMAC_KEY doit être défini (32 caractères au moins" in done.stderr
+
+
+COOKIES = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.SESSION_COOKIE_AGE, s.LANGUAGE_COOKIE_SECURE, s.LANGUAGE_COOKIE_HTTPONLY, "
+    "s.LANGUAGE_COOKIE_SAMESITE, s.CONTENT_SECURITY_POLICY['DIRECTIVES'].get('report-uri'))"
+)
+
+
+def test_cookies_last_a_working_day_and_the_policy_reports_where_told(tmp_path):
+    done = run(tmp_path, [sys.executable, "-c", COOKIES], **PRODUCTION)
+    assert done.stdout.split() == ["43200", "True", "True", "Lax", "None"], done.stderr
+    told = run(
+        tmp_path,
+        [sys.executable, "-c", COOKIES],
+        **PRODUCTION,
+        DJANGO_SESSION_HOURS="8",
+        DJANGO_CSP_REPORT_URI="https://csp.example.gouv.fr/report",
+    )
+    assert told.stdout.split() == ["28800", "True", "True", "Lax", "['https://csp.example.gouv.fr/report']"]
 
 
 def test_production_settings_from_the_environment(tmp_path):

@@ -368,7 +368,11 @@ def test_a_new_promotion_needs_a_year(db, tmp_path):
             "Format de fichier inconnu « .docx » : "
             "le fichier doit se terminer par .yml, .yaml, .json, .csv, .xlsx ou .ods.",
         ),
-        ("defis.xlsx", "pas un tableur", "Tableur illisible (defis.xlsx) : File is not a zip file"),
+        (
+            "defis.xlsx",
+            "pas un tableur",
+            "Tableur illisible (defis.xlsx) : ce n’est pas un fichier XLSX ou ODS.",
+        ),
         (
             "defis.yml",
             "title: pas une liste\n",
@@ -657,3 +661,77 @@ def test_a_file_above_the_size_limit_is_refused_before_it_is_read(db, tmp_path, 
     path.write_bytes(b"- title: x\n" * 200_000)  # 2.2 MB
     message, _err = refused(path)
     assert message == "Le fichier gros.yml dépasse 1 Mo (2 Mo) : importez-le en plusieurs parties."
+
+
+def spreadsheet_bomb(path, rows):
+    """An XLSX whose sheet holds `rows` tiny rows: a few hundred kB that unpack to megabytes."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["title"])
+    workbook.save(path.with_suffix(".base.xlsx"))
+    row = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>'
+    sheet = (
+        b'<?xml version="1.0" encoding="UTF-8"?><worksheet '
+        b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        + row * rows
+        + b"</sheetData></worksheet>"
+    )
+    with (
+        zipfile.ZipFile(path.with_suffix(".base.xlsx")) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bomb,
+    ):
+        for item in source.infolist():
+            bomb.writestr(item.filename, sheet if item.filename.endswith("sheet1.xml") else source.read(item))
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        (
+            "bombe.xlsx",
+            "Tableur refusé (bombe.xlsx) : une fois décompressé, il ferait 28 Mo (au plus 25 Mo) ; "
+            "importez-le en plusieurs parties.",
+        ),
+        (
+            "valeurs.yml",
+            "Le fichier contient plus de 250000 valeurs : ce n’est pas une liste de défis, ou importez-le "
+            "en plusieurs parties.",
+        ),
+        (
+            "valeurs.json",
+            "Le fichier contient plus de 250000 valeurs : ce n’est pas une liste de défis, ou importez-le "
+            "en plusieurs parties.",
+        ),
+        ("nombre.json", "JSON refusé : un de ses nombres a plus de 4300 chiffres."),
+        (
+            "lignes.csv",
+            "Le fichier contient plus de 5000 défis (5001 et plus) : importez-le en plusieurs parties.",
+        ),
+        ("defis.json", "Le fichier contient plus de 5000 défis (5001) : importez-le en plusieurs parties."),
+        ("profond.yaml", "YAML refusé : plus de 8 niveaux imbriqués."),
+    ],
+)
+def test_a_file_that_would_take_gigabytes_once_read_is_refused_before(db, tmp_path, name, expected):
+    """Small files that unpack or parse into millions of values (measured before these bounds:
+    a 20 MB YAML list took 4.4 GB and 76 s, a 5 MB XLSX 550 MB and 33 s)."""
+    path = tmp_path / name
+    if name == "bombe.xlsx":
+        spreadsheet_bomb(path, 600_000)
+    else:
+        path.write_text(
+            {
+                "valeurs.yml": "- {title: x, l: [" + ",".join(["a"] * 300_000) + "]}\n",
+                "valeurs.json": "[" + ",".join(["{}"] * 300_000) + "]",
+                "nombre.json": '[{"title": ' + "1" * 5000 + "}]",
+                "lignes.csv": "title\n" + "x\n" * 6000,
+                "defis.json": "[" + ",".join(['{"title": "x"}'] * 5001) + "]",
+                "profond.yaml": "- " + "[" * 20_000 + "]" * 20_000 + "\n",
+            }[name],
+            encoding="utf-8",
+        )
+    message, _err = refused(path)
+    assert message == expected
+    assert counts() == (0, 0, 0, 0, 0)

@@ -111,6 +111,81 @@ def test_a_trail_begun_before_the_key_is_sealed_by_its_first_keyed_event(db):
     assert AuditChainHead.objects.get().keyed
 
 
+def legacy_trail(length):
+    previous = GENESIS_HASH
+    for number in range(length):
+        event_values = audit._values(None, AuditKind.CREATED, by=SYSTEM, reason=f"ancien n°{number}")
+        event_hash = audit.compute_hash(previous, event_values, key=None)
+        AuditEvent.objects.create(prev_hash=previous, hash=event_hash, **event_values)
+        previous = event_hash
+    return previous
+
+
+def test_a_trail_begun_before_the_key_verifies_before_its_first_keyed_write(db):
+    """Its head, sealed by migration 0009 as never keyed, says its events are plain SHA-256."""
+    last = legacy_trail(3)
+    # Unsealed, the head proves nothing: someone may have moved it.
+    AuditChainHead.objects.create(pk=1, last_hash=last, length=3, keyed=False)
+    assert audit.verify().problem.startswith("la tête de la chaîne n’est pas celle qu’a écrite l’application")
+
+    seal = audit.head_seal(3, last, False, key=audit.chain_key())
+    AuditChainHead.objects.filter(pk=1).update(seal=seal)
+    result = audit.verify()
+    assert (result.intact, result.checked) == (True, 3)
+
+
+def test_the_head_is_sealed_by_every_writer(trail):
+    head = AuditChainHead.objects.get()
+    assert head.seal == audit.head_seal(3, trail[-1].hash, True, key=audit.chain_key())
+    assert (
+        head.seal
+        == hmac.new(
+            settings.AUDIT_HMAC_KEY.encode(), f"head:3:{trail[-1].hash}:1".encode(), hashlib.sha256
+        ).hexdigest()
+    )
+
+
+def test_there_is_one_head(trail):
+    from django.db import DatabaseError
+
+    with pytest.raises(DatabaseError), transaction.atomic():  # a constraint; on PostgreSQL a trigger too
+        AuditChainHead.objects.create(pk=2)
+    assert AuditChainHead.objects.count() == 1
+
+
+def test_an_event_committed_while_the_chain_is_verified_is_not_a_break(postgresql_transactional):
+    """Verification walks up to the head it read first; a writer that commits meanwhile moves
+    the head, and the walk goes on to it. (SQLite has no such race: its reader holds the
+    database while it reads.)"""
+    import threading
+
+    from django.db import connections
+
+    with transaction.atomic():
+        for number in range(6):
+            audit.record(None, AuditKind.CREATED, by=SYSTEM, reason=f"n°{number}")
+
+    def write_one_in_another_connection():
+        def run():
+            with transaction.atomic():
+                audit.record(None, AuditKind.CREATED, by=SYSTEM, reason="pendant la vérification")
+            connections.close_all()
+
+        writer = threading.Thread(target=run)
+        writer.start()
+        writer.join()
+
+    written = []
+
+    def progress(checked):
+        if not written:
+            written.append(checked)
+            write_one_in_another_connection()
+
+    result = audit.verify(chunk_size=2, progress=progress)
+    assert (result.intact, result.checked, written) == (True, 7, [2])
+
+
 def test_the_application_never_edits_nor_deletes_an_event(trail):
     event = trail[0]
     event.reason = "autre"
@@ -182,6 +257,14 @@ def test_export_csv_has_a_header_and_a_row_per_event(trail, tmp_path):
     target = tmp_path / "journal.csv"
     call_command("audit", "export", "--format", "csv", "--output", str(target), stderr=io.StringIO())
     lines = target.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == ",".join(audit.EXPORT_FIELDS)
+    assert lines[0] == ",".join(f'"{name}"' for name in audit.EXPORT_FIELDS)  # every cell quoted
     assert len(lines) == 4
-    assert lines[1].endswith(f",{GENESIS_HASH},{trail[0].hash}")
+    assert lines[1].endswith(f',"{GENESIS_HASH}","{trail[0].hash}"')
+
+
+def test_an_author_s_name_is_one_line_in_the_trail(db):
+    """A name typed before names were checked keeps no line break into the trail."""
+    author = programme_manager(username="camille", first_name="Camille\r\nBcc:", last_name="Lambert\t")
+    with transaction.atomic():
+        event = audit.record(None, AuditKind.CREATED, by=author)
+    assert event.actor_label == "Camille Bcc: Lambert (camille)"

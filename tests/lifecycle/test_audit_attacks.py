@@ -81,8 +81,20 @@ def rehash(events, *, key, start_prev):
     return hashes
 
 
-def set_head(run, length, last_hash):
-    run("UPDATE lifecycle_auditchainhead SET length = %s, last_hash = %s WHERE id = 1", [length, last_hash])
+def set_head(run, length, last_hash, *, key=None, seal=None):
+    """Move the head; with the key, sealed as the application would."""
+    if key is not None:
+        seal = audit.head_seal(length, last_hash, True, key=key)
+    if seal is None:
+        run(
+            "UPDATE lifecycle_auditchainhead SET length = %s, last_hash = %s WHERE id = 1",
+            [length, last_hash],
+        )
+    else:
+        run(
+            "UPDATE lifecycle_auditchainhead SET length = %s, last_hash = %s, seal = %s WHERE id = 1",
+            [length, last_hash, seal],
+        )
 
 
 # The application's role: the database refuses -------------------------------------------------
@@ -98,6 +110,17 @@ def set_head(run, length, last_hash):
         "DELETE FROM lifecycle_auditchainhead",
         "ALTER TABLE lifecycle_auditevent DISABLE TRIGGER ALL",
         "SET session_replication_role = replica",
+        # The head swapped for a fresh one, or a second head.
+        "UPDATE lifecycle_auditchainhead SET id = 2",
+        "INSERT INTO lifecycle_auditchainhead (id, last_hash, length, keyed, seal) "
+        "VALUES (2, '" + "0" * 64 + "', 0, true, '')",
+        # The events' numbering reset, to slip an event in among the others.
+        "SELECT setval(pg_get_serial_sequence('lifecycle_auditevent', 'id'), 1, false)",
+        # A temporary table shadowing the trail in this session.
+        "CREATE TEMP TABLE lifecycle_auditevent (LIKE public.lifecycle_auditevent)",
+        # The record of the migrations (a guard's migration marked as applied, or as not).
+        "INSERT INTO django_migrations (app, name, applied) VALUES ('lifecycle', '9999_sans_garde', now())",
+        "DELETE FROM django_migrations",
     ],
 )
 def test_the_applications_role_can_neither_rewrite_the_trail_nor_switch_its_guards_off(
@@ -148,7 +171,9 @@ def test_1_the_trail_emptied_and_its_head_reset(trail, full_access):
     full_access("DELETE FROM notifications_notification")
     full_access("DELETE FROM lifecycle_auditevent")
     set_head(full_access, 0, GENESIS_HASH)
+    assert audit.verify().problem.startswith("la tête de la chaîne n’est pas celle qu’a écrite l’application")
 
+    set_head(full_access, 0, GENESIS_HASH, seal="")  # the head of a trail that has not begun
     assert audit.verify().intact  # an empty trail is a consistent one
     result = audit.verify(head=published)
     assert not result.intact
@@ -164,8 +189,51 @@ def test_2_the_tail_deleted_and_the_head_moved_back(trail, full_access):
     full_access("DELETE FROM lifecycle_auditevent WHERE id >= %s", [trail[3].pk])
     set_head(full_access, 3, trail[2].hash)
 
-    assert audit.verify().intact  # what is left is untouched
+    # Without the key, the head cannot be sealed again.
+    assert audit.verify().problem == (
+        "la tête de la chaîne n’est pas celle qu’a écrite l’application (son sceau ne correspond pas "
+        "à ses 3 événements) : elle a été déplacée, des événements ont pu être supprimés"
+    )
+    # With it (an insider), what is left verifies; the published head still says what is gone.
+    set_head(full_access, 3, trail[2].hash, key=audit.chain_key())
+    assert audit.verify().intact
     assert audit.verify(head=published).problem.startswith("la chaîne compte 3 événements, moins que les 5")
+
+
+def test_2b_the_tail_deleted_and_the_old_head_s_seal_put_back(trail, full_access):
+    """A seal copied from an earlier head (a backup) moves the head back only to where it was:
+    the published head, later, says what is gone."""
+    early = AuditChainHead.objects.get()
+    services.transition(
+        ChallengeFactory(state="submitted", dossier_rows=False),
+        "preselect",
+        by=programme_manager(username="autre"),
+        reason="Solide",
+    )
+    published = published_head()
+    full_access("DELETE FROM notifications_notification WHERE audit_event_id > %s", [trail[-1].pk])
+    full_access("DELETE FROM lifecycle_auditevent WHERE id > %s", [trail[-1].pk])
+    set_head(full_access, early.length, early.last_hash, seal=early.seal)
+
+    assert audit.verify().intact
+    assert audit.verify(head=published).problem.startswith(
+        f"la chaîne compte {early.length} événements, moins que les {published[0]}"
+    )
+
+
+def test_2c_an_event_added_after_the_head_is_reported(trail, full_access):
+    last = trail[-1]
+    full_access(
+        "INSERT INTO lifecycle_auditevent (challenge_id, subject, kind, actor_id, actor_label, created_at, "
+        "transition, from_state, to_state, reason, changes, prev_hash, hash) "
+        "VALUES (NULL, '', 'transition', NULL, 'système', %s, '', '', '', 'Ajouté', '{}', %s, %s)",
+        [last.created_at, last.hash, "f" * 64],
+    )
+    added = AuditEvent.objects.order_by("-id").first()
+
+    result = audit.verify()
+    assert (result.intact, result.broken_event_id, result.checked) == (False, added.pk, 5)
+    assert result.problem == f"l’événement #{added.pk} a été ajouté hors de la chaîne (après sa tête)"
 
 
 def test_3_an_event_rewritten_and_the_rest_of_the_chain_re_hashed_without_the_key(trail, full_access):
@@ -235,7 +303,7 @@ def test_6_the_whole_chain_rewritten_with_the_key_is_caught_by_the_published_hea
             "UPDATE lifecycle_auditevent SET reason = %s, hash = %s, prev_hash = %s WHERE id = %s",
             [event["reason"], event_hash, previous, event["id"]],
         )
-    set_head(full_access, 5, forged[-1])
+    set_head(full_access, 5, forged[-1], key=audit.chain_key())
 
     assert audit.verify().intact  # consistent, and keyed with the right key
     result = audit.verify(head=published)

@@ -65,8 +65,42 @@ def test_a_sent_message_can_no_longer_be_edited(
     with django_capture_on_commit_callbacks(execute=True):
         bulk_reject(manager_client, [challenge], hold_mail=False)
     sent = Notification.objects.filter(status=DeliveryStatus.SENT).first()
-    page = manager_client.get(reverse("admin:notifications_notification_change", args=[sent.pk]))
+    url = reverse("admin:notifications_notification_change", args=[sent.pk])
+    page = manager_client.get(url)
     assert 'name="subject"' not in page.content.decode()
+    # Saving it anyway (its fields all read-only) changes nothing and fails nothing.
+    assert manager_client.post(url, {"_save": "1", "subject": "Autre objet"}).status_code == 302
+    sent.refresh_from_db()
+    assert sent.status == DeliveryStatus.SENT and sent.subject != "Autre objet"
+
+
+def test_the_admin_retries_certain_failures_and_leaves_uncertain_ones_to_the_dashboard(manager_client):
+    challenge = ChallengeFactory(state=ChallengeState.SUBMITTED)
+    certain, uncertain = (
+        Notification.objects.create(
+            challenge=challenge,
+            event="preselected",
+            recipient_email=f"{name}@exemple.fr",
+            subject="[EIG] Objet",
+            body="Bonjour",
+            status=DeliveryStatus.FAILED,
+            uncertain=name == "incertain",
+            idempotency_key=name,
+        )
+        for name in ("certain", "incertain")
+    )
+    response = manager_client.post(
+        reverse("admin:notifications_notification_changelist"),
+        {"action": "retry_failed", "_selected_action": [str(certain.pk), str(uncertain.pk)]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "1 message(s) remis en file d’envoi." in page
+    assert "1 message(s) à la remise incertaine laissé(s) de côté : le destinataire a pu le recevoir." in page
+    certain.refresh_from_db()
+    uncertain.refresh_from_db()
+    assert certain.status != DeliveryStatus.FAILED
+    assert (uncertain.status, uncertain.uncertain) == (DeliveryStatus.FAILED, True)
 
 
 def test_address_problems_are_shown_on_the_case(manager_client, django_capture_on_commit_callbacks):

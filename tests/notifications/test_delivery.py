@@ -294,3 +294,47 @@ def test_a_subject_is_always_one_line_whatever_a_name_brings(challenge):
     challenge.refresh_from_db()
     subject, _body = outbox.render(MessageEvent.PRESELECTED, challenge, language="fr", reason="ok")
     assert subject == "[EIG] Votre défi « Données de santé » est présélectionné"
+
+
+def pending(challenge, count):
+    return [
+        Notification.objects.create(
+            challenge=challenge,
+            event=MessageEvent.PRESELECTED,
+            recipient_email=f"destinataire{number}@exemple.fr",
+            subject="[EIG] Objet",
+            body="Bonjour",
+            status=DeliveryStatus.PENDING,
+            next_attempt_at=timezone.now(),
+            idempotency_key=f"test-{number}",
+        ).pk
+        for number in range(count)
+    ]
+
+
+def test_a_connection_lost_while_a_message_was_sent_makes_it_uncertain_never_resent(
+    smtp_server, challenge, settings
+):
+    """The server has the message but its answer comes after our timeout: it may be delivered,
+    so it is not sent again by itself; the next message goes on a new connection."""
+    Notification.objects.all().delete()
+    settings.EMAIL_TIMEOUT = 1
+    smtp_server.handler.slow_replies, smtp_server.handler.delay = 1, 2.5
+    first, second = pending(challenge, 2)
+
+    assert delivery.deliver_many([first, second]) == {"failed": 1, "sent": 1}
+
+    lost, next_one = Notification.objects.get(pk=first), Notification.objects.get(pk=second)
+    assert (lost.status, lost.uncertain) == (DeliveryStatus.FAILED, True)
+    assert lost.last_error.startswith("Connexion interrompue pendant l’envoi (")
+    assert lost.last_error.endswith(
+        ") : remise incertaine, le serveur a pu recevoir le message. Vérifiez avant de relancer."
+    )
+    assert (next_one.status, next_one.uncertain) == (DeliveryStatus.SENT, False)
+    assert [envelope.rcpt_tos for envelope in smtp_server.envelopes] == [
+        ["destinataire0@exemple.fr"],
+        ["destinataire1@exemple.fr"],
+    ]
+    # The sweep leaves it alone: a manager decides (the dashboard's "E-mails en échec").
+    assert delivery.send_due() == {"abandoned": 0}
+    assert len(smtp_server.envelopes) == 2

@@ -198,3 +198,15 @@ def test_changing_a_call_in_the_admin_is_audited_with_its_old_and_new_values(cli
         {"max_pitch_slides": [12, 15]},
     )
     assert CohortSession.objects.exists()
+
+
+def test_the_calendar_s_secret_address_is_shown_to_managers_not_to_auditors(client, world):
+    calendar = world["cohort.cohortcalendar"]
+    for role, shown in ((Role.PROGRAMME_MANAGER, True), (Role.AUDITOR, False)):
+        client.force_login(person(role))
+        for url in (
+            admin_url(CohortCalendar, "changelist"),
+            admin_url(CohortCalendar, "change", calendar.pk),
+        ):
+            page = client.get(url).content.decode()
+            assert (calendar.token in page) is shown, (role, url)

@@ -31,6 +31,12 @@ class Command(BaseCommand):
         elif action == "publish":
             published = anchoring.publish_head()
             self.stdout.write(f"Tête {published.text} publiée dans {published.location}.")
+            if published.recipients:
+                self.stdout.write("Envoyée à : " + ", ".join(published.recipients) + ".")
+            else:
+                self.stderr.write(
+                    "Attention : " + anchoring.NOBODY_TOLD[0].lower() + anchoring.NOBODY_TOLD[1:]
+                )
         else:
             self.export(options["format"], options.get("output"))
 

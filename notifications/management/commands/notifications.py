@@ -15,6 +15,11 @@ class Command(BaseCommand):
         actions.add_parser("status", help="Nombre de messages par état, plus ancien en attente.")
         retry = actions.add_parser("retry", help="Remet en file les messages en échec.")
         retry.add_argument("ids", nargs="*", type=int, help="identifiants (par défaut : tous)")
+        retry.add_argument(
+            "--accept-duplicates",
+            action="store_true",
+            help="relance aussi les messages à la remise incertaine (le destinataire a pu les recevoir)",
+        )
         actions.add_parser("send-pending", help="Envoie maintenant les messages dus.")
 
     def handle(self, *args, action, **options):
@@ -34,11 +39,20 @@ class Command(BaseCommand):
                 f"  échec #{notification.pk} {notification.recipient_email} : {notification.last_error}"
             )
 
-    def retry(self, ids, **_options):
+    def retry(self, ids, accept_duplicates=False, **_options):
         queryset = Notification.objects.all()
         if ids:
             queryset = queryset.filter(pk__in=ids)
-        self.stdout.write(f"{outbox.retry(queryset, by=SYSTEM)} message(s) remis en file d’envoi.")
+        count = outbox.retry(queryset, by=SYSTEM, accept_duplicates=accept_duplicates)
+        self.stdout.write(f"{count} message(s) remis en file d’envoi.")
+        left = (
+            0 if accept_duplicates else queryset.filter(status=DeliveryStatus.FAILED, uncertain=True).count()
+        )
+        if left:
+            self.stdout.write(
+                f"{left} message(s) à la remise incertaine laissé(s) de côté : --accept-duplicates pour "
+                "les relancer (le destinataire a pu les recevoir)."
+            )
 
     def send_pending(self, **_options):
         outcome = delivery.send_due()

@@ -134,3 +134,15 @@ def test_a_too_large_upload_is_refused_before_it_is_read(draft):
     with pytest.raises(ValidationError) as refused:
         edits.attach_pitch_deck(challenge, HugeUpload(), by=contact)
     assert refused.value.messages == ["Le fichier de présentation dépasse 20 Mo."]
+
+
+def test_submit_refuses_a_deck_whose_file_has_gone_without_reading_any(draft):
+    challenge, contact = draft
+    edits.attach_pitch_deck(challenge, SimpleUploadedFile("p.pdf", blank_pdf(6)), by=contact)
+    challenge.pitch_deck.storage.delete(challenge.pitch_deck.name)  # a restore without the files
+
+    with pytest.raises(services.TransitionRefused) as caught:
+        services.transition(challenge, "submit", by=contact)
+    assert caught.value.reasons == [
+        "La présentation de synthèse déposée est introuvable : déposez-la à nouveau."
+    ]
