@@ -31,8 +31,8 @@ def headers() -> list[str]:
         _("Nature de l’administration"),
         _("Promotion"),
         _("État"),
-        _("Financement PIA demandé"),
-        _("Montant PIA (€)"),
+        _("Co-financement demandé"),
+        _("Montant du co-financement (€)"),
         _("Coût total employeur (€)"),
         _("Dernier changement d’état (heure de Paris)"),
     ]
@@ -48,8 +48,8 @@ def values(challenge) -> list:
         str(AdministrationKind(challenge.administration.kind).label),
         challenge.promotion.name,
         str(ChallengeState(challenge.state).label),
-        _("Oui") if challenge.pia_requested else _("Non"),
-        challenge.pia_amount,
+        _("Oui") if challenge.cofinancing_requested else _("Non"),
+        challenge.cofinancing_amount,
         challenge.total_employer_cost,
         timezone.localtime(changed).replace(tzinfo=None, microsecond=0) if changed else None,
     ]

@@ -58,8 +58,11 @@ class ChallengeFilter(django_filters.FilterSet):
         choices=AdministrationKind.choices,
         empty_label=_("Toutes"),
     )
-    pia = django_filters.ChoiceFilter(
-        label=_("Financement PIA demandé"), choices=YES_NO, method="filter_pia", empty_label=_("Indifférent")
+    cofinancement = django_filters.ChoiceFilter(
+        label=_("Co-financement demandé"),
+        choices=YES_NO,
+        method="filter_cofinancing",
+        empty_label=_("Indifférent"),
     )
     tri = django_filters.ChoiceFilter(
         label=_("Trier par"), choices=SORT_CHOICES, method="sort", empty_label=None
@@ -92,11 +95,11 @@ class ChallengeFilter(django_filters.FilterSet):
             return queryset
         return queryset.filter(Q(name__icontains=value) | Q(administration__name__icontains=value))
 
-    def filter_pia(self, queryset, name, value):
+    def filter_cofinancing(self, queryset, name, value):
         if value == "oui":
-            return queryset.filter(pia_requested=True)
+            return queryset.filter(cofinancing_requested=True)
         if value == "non":
-            return queryset.filter(pia_requested=False)
+            return queryset.filter(cofinancing_requested=False)
         return queryset
 
     def sort(self, queryset, name, value):

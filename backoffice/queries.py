@@ -4,14 +4,14 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from lifecycle import clock
-from lifecycle.enums import AdministrationKind, ChallengeState, TransitionName
+from lifecycle import calendar, clock, guards
+from lifecycle.enums import ChallengeState, TransitionName
 from lifecycle.models import AuditEvent, Challenge
 
 
@@ -27,15 +27,10 @@ def pipeline(promotion) -> list[dict]:
     ]
 
 
-def pia_committed(promotion) -> Decimal:
-    """The PIA amounts taken from the envelope: PIA-eligible, PIA-requested, committed cases."""
-    total = Challenge.objects.filter(
-        promotion=promotion,
-        state__in=ChallengeState.committed(),
-        pia_requested=True,
-        administration__kind__in=AdministrationKind.pia_eligible(),
-    ).aggregate(total=Sum("pia_amount"))["total"]
-    return total or Decimal("0")
+def cofinancing_committed(promotion) -> Decimal:
+    """The co-financing taken from the envelope: the guard's own sum (eligible by the call's
+    rule, requested, selected or later)."""
+    return guards.committed_cofinancing(promotion)
 
 
 @dataclass(frozen=True)
@@ -58,12 +53,18 @@ class Deadline:
 
 
 def call_dates(call) -> list[tuple[str, object]]:
+    """The call's dates in the calendar's order."""
     return [
+        (_("Ouverture du dépôt des dossiers"), call.submission_opens_at),
         (_("Date limite de dépôt des dossiers"), call.submission_deadline),
         (_("Jury"), call.jury_starts_on),
         (_("Ouverture de l’appel à candidatures"), call.recruitment_opens_at),
         (_("Clôture de l’appel à candidatures"), call.recruitment_closes_at),
+        (_("Fin de la présélection des candidats"), call.candidate_preselection_ends_on),
+        (_("Entretiens des candidats"), call.candidate_interviews_start_on),
+        (_("Jury des candidats"), call.candidate_jury_on),
         (_("Arrivée des EIG"), call.starts_on),
+        (_("Début des travaux sur les défis"), call.work_starts_on),
     ]
 
 
@@ -78,7 +79,7 @@ def next_deadline(call, now=None) -> Deadline | None:
         if when is None:
             continue
         if isinstance(when, dt.datetime):
-            if when <= now:
+            if calendar.closing(when) <= now:  # a 23:59 moment lasts until 23:59:59
                 continue
             day = timezone.localtime(when).date()
             moment = when

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backoffice.views import audit, challenges, dashboard
+from backoffice.views import audit, challenges, dashboard, promotions
 
 app_name = "backoffice"
 
@@ -15,6 +15,9 @@ urlpatterns = [
         "defis/<int:pk>/transition/<str:name>/", challenges.challenge_transition, name="challenge_transition"
     ),
     path("defis/<int:pk>/presentation.pdf", challenges.pitch_deck, name="pitch_deck"),
+    path("promotions/", promotions.promotion_list, name="promotions"),
+    # ?promotion=<pk> names the promotion to change; without it, a new one.
+    path("promotions/configurer/", promotions.promotion_page, name="promotion"),
     path("audit/", audit.audit_review, name="audit"),
     path("audit/export.<str:file_format>", audit.audit_export, name="audit_export"),
 ]

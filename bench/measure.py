@@ -43,7 +43,7 @@ from lifecycle.enums import (  # noqa: E402
     AdministrationKind,
     AuditKind,
     ChallengeState,
-    EigProfile,
+    DefaultProfile,
     MentorRole,
     TransitionName,
 )
@@ -168,7 +168,7 @@ class World:
                 [
                     EigPosition(challenge=challenge, rank=rank, profile=profile)
                     for challenge in challenges
-                    for rank, profile in ((1, EigProfile.DEVELOPMENT), (2, EigProfile.DATA_SCIENCE))
+                    for rank, profile in ((1, DefaultProfile.DEVELOPMENT), (2, DefaultProfile.DATA_SCIENCE))
                 ],
                 batch_size=2000,
             )

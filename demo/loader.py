@@ -33,12 +33,13 @@ from accounts.services import create_user
 from demo.pdfs import slides_pdf
 from importing.readers import Record, read_records
 from importing.writer import import_records
-from lifecycle import clock, financing, services, workflow
+from lifecycle import clock, configuration, financing, services, workflow
 from lifecycle.actors import SYSTEM
 from lifecycle.dossier import edits
 from lifecycle.dossier.rules import MENTOR_FIELDS
 from lifecycle.enums import ChallengeState, ContactRole, MentorRole, TransitionName
-from lifecycle.models import Administration, AuditEvent, Challenge
+from lifecycle.models import Administration, AuditEvent, Challenge, Promotion
+from lifecycle.models.challenge import LIMITED_TEXT_FIELDS, character_limit
 from lifecycle.promotions import configure_promotion
 from lifecycle.text import ascii_slug_part
 from notifications import outbox
@@ -46,6 +47,7 @@ from notifications import outbox
 DATA = Path(__file__).resolve().parent / "data"
 CHALLENGES_FILE = DATA / "eig-defis-2017-2019.yml"
 PROMOTION_FILE = DATA / "promotion-3.yml"
+OPEN_CALL_FILE = DATA / "open-call.yml"
 
 
 @cache
@@ -95,6 +97,7 @@ class DemoResult:
     accounts: list[tuple[str, str]] = field(default_factory=list)  # (username, what for)
     challenges: int = 0
     events: int = 0
+    open_call: object = None  # the promotion whose call takes dossiers now
 
 
 def _marker() -> tuple[int, str]:
@@ -128,6 +131,8 @@ def load(*, manager_username: str = "gestionnaire", password: str | None = None)
             _load(manager, password)
         else:
             _contacts(password)  # already there: nothing changes, nothing is audited
+    with transaction.atomic(), clock.at(timezone.now()):
+        open_call = _load_open_call(manager)
     return DemoResult(
         loaded=loaded,
         manager=manager_username,
@@ -139,6 +144,47 @@ def load(*, manager_username: str = "gestionnaire", password: str | None = None)
         ],
         challenges=Challenge.objects.count(),
         events=AuditEvent.objects.count(),
+        open_call=open_call,
+    )
+
+
+def _load_open_call(manager):
+    """The open call of a later, fictitious promotion, dated from today; created once (a second
+    run leaves it as it is, dates included)."""
+    values = yaml.safe_load(OPEN_CALL_FILE.read_text(encoding="utf-8"))
+    promotion = values["promotion"]
+    existing = Promotion.objects.filter(number=promotion["number"]).select_related("call").first()
+    if existing is not None:
+        return existing
+    today = timezone.localdate()
+    call = {}
+    for name, value in values["call"].items():
+        if isinstance(value, dict) and "days" in value:
+            day = today + dt.timedelta(days=value["days"])
+            if "time" in value:
+                value = timezone.make_aware(dt.datetime.combine(day, dt.time.fromisoformat(value["time"])))
+            else:
+                value = day
+        elif name.endswith("_time"):
+            value = dt.time.fromisoformat(value)
+        elif isinstance(value, str) and re.fullmatch(r"[\d.]+", value):
+            value = Decimal(value)
+        call[name] = value
+    for entry in values.get("administrations", []):
+        entry = dict(entry)
+        administration = Administration.objects.filter(name=entry.pop("name")).first()
+        if administration is not None:
+            for name, value in entry.items():
+                setattr(administration, name, value)
+            configuration.save(administration, by=manager)
+    return configure_promotion(
+        number=promotion["number"],
+        name=promotion["name"],
+        year=today.year + promotion.get("year_offset", 0),
+        call=call,
+        by=manager,
+        profiles=[tuple(pair) for pair in values["profiles"]],
+        pay_levels=[(name, Decimal(pay)) for name, pay in values["pay_levels"]],
     )
 
 
@@ -258,7 +304,10 @@ def _section(sections, start) -> str:
     return next((text for heading, text in sections.items() if heading.casefold().startswith(start)), "")
 
 
-def _limit(field_name) -> int:
+def _limit(challenge, field_name) -> int:
+    """The call's limit for a limited answer, else the column's length."""
+    if field_name in LIMITED_TEXT_FIELDS:
+        return character_limit(challenge.promotion.call, field_name)
     return Challenge._meta.get_field(field_name).max_length
 
 
@@ -304,18 +353,18 @@ def _texts(challenge, profiles) -> dict:
             "usagers. Le programme EIG et sa promotion offrent le cadre et le réseau pour y parvenir."
         ),
     }
-    return {field_name: _fit(text, _limit(field_name)) for field_name, text in texts.items()}
+    return {field_name: _fit(text, _limit(challenge, field_name)) for field_name, text in texts.items()}
 
 
 def _financing(challenge, count) -> dict:
-    """The stated employer cost near the call's estimate; the call's rate of it from the PIA if
-    the administration is eligible."""
+    """The stated employer cost near the call's estimate; what the call's rule pays of it if the
+    administration is eligible."""
     estimate = financing.simulate(challenge, eig_count=count).estimated_employer_cost
     cost = (estimate / 500).quantize(Decimal("1"), rounding=ROUND_HALF_UP) * 500
-    if not challenge.administration.is_pia_eligible:
-        return {"pia_requested": False, "total_employer_cost": cost, "pia_amount": None}
-    rate = challenge.promotion.call.cofinancing_rate
-    return {"pia_requested": True, "total_employer_cost": cost, "pia_amount": financing.euros(cost * rate)}
+    if not financing.eligibility(challenge).eligible:
+        return {"cofinancing_requested": False, "total_employer_cost": cost, "cofinancing_amount": None}
+    amount = financing.expected_amount(challenge.promotion.call, cost)
+    return {"cofinancing_requested": True, "total_employer_cost": cost, "cofinancing_amount": amount}
 
 
 def _complete_dossier(challenge, index, *, author, people):
@@ -372,7 +421,7 @@ def _complete_dossier(challenge, index, *, author, people):
             for number in range(1 + index % 2)
         ]
         edits.set_team(challenge, team, by=author)
-        roles = [ContactRole.HR] + ([ContactRole.PIA_AGREEMENT] if challenge.pia_requested else [])
+        roles = [ContactRole.HR] + ([ContactRole.PIA_AGREEMENT] if challenge.cofinancing_requested else [])
         edits.set_people(
             challenge,
             {role: {**next(people), "function": functions[role][index % 3]} for role in MentorRole}
@@ -406,7 +455,7 @@ def _slides(challenge) -> list[tuple[str, list[str]]]:
         ("Le défi", lines(challenge.solution)),
         (
             "Les EIG recherchés",
-            [f"EIG {position.rank} – {position.get_profile_display()}" for position in positions],
+            [f"EIG {position.rank} – {position.profile_label}" for position in positions],
         ),
         (
             "L’équipe",

@@ -13,11 +13,11 @@ from django.db import transaction
 from importing import readers, rows
 from importing.rows import Row
 from lifecycle import clock
+from lifecycle import profiles as lifecycle_profiles
 from lifecycle.dossier import edits
 from lifecycle.enums import AdministrationKind
-from lifecycle.models import Administration, Call, Challenge, Promotion
+from lifecycle.models import Administration, Challenge, Promotion
 from lifecycle.promotions import configure_promotion
-from lifecycle.text import normalized
 
 K = AdministrationKind
 BATCH_SIZE = 500  # rows created together
@@ -35,6 +35,9 @@ class ImportReport:
     unchanged: int = 0
     administrations_created: int = 0
     promotions_created: int = 0
+    # The calls the import created, with the profiles it gave them [(code, label)]: for a manager
+    # to check (a skill the file names may be a typo).
+    new_calls: list[tuple[Promotion, list[tuple[str, str]]]] = field(default_factory=list)
     challenges: dict[tuple[int, str], Challenge] = field(default_factory=dict, repr=False)
 
     def summary(self) -> str:
@@ -45,54 +48,51 @@ class ImportReport:
         )
         if self.promotions_created:
             text += f" ; {_plural(self.promotions_created, 'promotion créée', 'promotions créées')}"
+        for promotion, profiles in self.new_calls:
+            listed = ", ".join(f"{code} ({label})" for code, label in profiles)
+            text += (
+                f"\nPromotion {promotion.number} ({promotion.name}, appel {promotion.year}, "
+                f"{promotion.call.duration_months} mois), profils à vérifier : "
+                f"{listed or 'aucun, à définir dans la configuration de l’appel'}"
+            )
         return text
 
 
-class _Administrations:
-    """The administrations by normalized name, loaded once, created on first need."""
-
-    def __init__(self, report: ImportReport):
-        self.report = report
-        self.by_name = {normalized(admin.name): admin for admin in Administration.objects.all()}
-
-    def get(self, name, *, kind, ministry="", website="") -> Administration:
-        found = self.by_name.get(normalized(name))
-        if found is not None:
-            return found
-        administration = Administration(
-            name=name,
-            kind=kind,
-            ministry=self.get(ministry, kind=K.MINISTRY) if ministry else None,
-            website=website,
-        )
-        administration.full_clean(validate_unique=False, validate_constraints=False)
-        administration.save()
-        self.by_name[normalized(name)] = administration
-        self.report.administrations_created += 1
-        return administration
+def _create_administration(administration: Administration, report: ImportReport):
+    """Save an administration the validation decided to create (its ministry first)."""
+    if administration.pk is not None:
+        return
+    if administration.ministry is not None:
+        _create_administration(administration.ministry, report)
+        administration.ministry = administration.ministry  # its id, now that it has one
+    administration.full_clean(validate_unique=False, validate_constraints=False)
+    administration.save()
+    report.administrations_created += 1
 
 
 def _promotions(rows: list[Row], report: ImportReport, *, by) -> dict[int, Promotion]:
-    """The rows' promotions; a new one (or one without its call) is configured from its first row."""
-    numbers = {row.promotion for row in rows}
-    promotions = {promotion.number: promotion for promotion in Promotion.objects.filter(number__in=numbers)}
-    with_call = set(
-        Call.objects.filter(promotion__number__in=numbers).values_list("promotion__number", flat=True)
-    )
-    for number in sorted(numbers):
-        if number in with_call:
+    """The rows' promotions. A new one (or one without its call) is configured from the file:
+    its call's year is the year before the one its EIGs start (the file's `year`), its duration the
+    file's (else a call's own default), its profiles those the file names."""
+    plans = {row.plan.number: row.plan for row in rows}
+    promotions = {}
+    for number, plan in sorted(plans.items()):
+        if plan.call is not None:
+            promotions[number] = plan.existing
             continue
-        first = next(row for row in rows if row.promotion == number and (row.year or number in promotions))
-        known = promotions.get(number)
-        promotions[number] = configure_promotion(
+        known = plan.existing
+        promotion = configure_promotion(
             number=number,
             name=known.name if known else f"EIG {number}",
-            # The file's year is the year the EIGs start; the promotion's year is its call's.
-            year=known.year if known else first.year - 1,
-            call={"duration_months": first.duration_months or 10},
+            year=known.year if known else plan.year - 1,
+            call={"duration_months": plan.duration_months} if plan.duration_months else {},
             by=by,
+            # A file that names no skill leaves the new call the 2018 call's profiles.
+            profiles=plan.profiles or None,
         )
+        promotions[number] = promotion
         report.promotions_created += known is None
+        report.new_calls.append((promotion, lifecycle_profiles.choices(promotion.call)))
     return promotions
 
 
@@ -173,7 +173,8 @@ def write(rows: list[Row], *, by, progress: Callable[[str], None] | None = None)
     # One import, one moment: its events and the imported states all carry the same time.
     with transaction.atomic(), clock.at(clock.now()):
         promotions = _promotions(rows, report, by=by)
-        administrations = _Administrations(report)
+        for row in rows:
+            _create_administration(row.target, report)
         existing = {
             (challenge.promotion.number, challenge.name): challenge
             for challenge in Challenge.objects.filter(promotion__in=promotions.values())
@@ -186,12 +187,7 @@ def write(rows: list[Row], *, by, progress: Callable[[str], None] | None = None)
             batch = rows[start : start + size]
             new = []
             for row in batch:
-                administration = administrations.get(
-                    row.administration,
-                    kind=row.administration_kind,
-                    ministry=row.ministry,
-                    website=row.administration_website,
-                )
+                administration = row.target
                 challenge = existing.get(row.key)
                 if challenge is None:
                     new.append((row, promotions[row.promotion], administration))
@@ -209,7 +205,10 @@ def write(rows: list[Row], *, by, progress: Callable[[str], None] | None = None)
 
 
 def import_records(records: list[readers.Record], *, by, progress=None) -> ImportReport:
-    return write(rows.validate(records), by=by, progress=progress)
+    # Validated in the transaction of the writing: the administrations and promotions the rows
+    # are matched with are those the writing finds.
+    with transaction.atomic():
+        return write(rows.validate(records), by=by, progress=progress)
 
 
 def import_file(path, *, by, progress=None) -> ImportReport:

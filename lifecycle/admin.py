@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lifecycle import configuration, financing, pitch_deck, rules, services, workflow
+from lifecycle import configuration, financing, pitch_deck, profiles, rules, services, workflow
 from lifecycle.dossier import edits
 from lifecycle.dossier.rules import distinct_mentors_problem, same_person
 from lifecycle.enums import TransitionName
@@ -26,6 +26,7 @@ from lifecycle.models import (
     Promotion,
     TeamMember,
 )
+from lifecycle.models.promotion import MAX_EIGS_PER_CHALLENGE
 from notifications import outbox
 
 
@@ -55,14 +56,10 @@ class PromotionAdmin(AuditedAdmin):
 
 @admin.register(Administration)
 class AdministrationAdmin(AuditedAdmin):
-    list_display = ["name", "kind", "ministry", "pia_eligible"]
+    list_display = ["name", "kind", "ministry", "siret", "acronyms"]
     list_filter = ["kind"]
-    search_fields = ["name"]
+    search_fields = ["name", "acronyms", "siret"]
     autocomplete_fields = ["ministry"]
-
-    @admin.display(boolean=True, description=gettext_lazy("éligible au PIA"))
-    def pia_eligible(self, administration):
-        return administration.is_pia_eligible
 
 
 class EigPositionFormSet(forms.BaseInlineFormSet):
@@ -80,11 +77,26 @@ class EigPositionFormSet(forms.BaseInlineFormSet):
             )
 
 
-class EigPositionInline(admin.TabularInline):
+class CallProfilesInline(admin.TabularInline):
+    """Rows whose profile is one of the case's call's (a list per call, not an enum)."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None and obj.promotion_id:
+            call = obj.promotion.call
+            formset.form.base_fields["profile"] = forms.ChoiceField(
+                label=_("profil"), choices=[("", "—"), *profiles.choices(call)]
+            )
+            if "pay_level" in formset.form.base_fields:
+                formset.form.base_fields["pay_level"].queryset = call.pay_levels.all()
+        return formset
+
+
+class EigPositionInline(CallProfilesInline):
     model = EigPosition
     formset = EigPositionFormSet
     extra = 0
-    max_num = 3
+    max_num = MAX_EIGS_PER_CHALLENGE
 
 
 class TeamMemberInline(admin.TabularInline):
@@ -122,7 +134,7 @@ class ContactInline(admin.TabularInline):
     max_num = 2
 
 
-class EntrepreneurInline(admin.TabularInline):
+class EntrepreneurInline(CallProfilesInline):
     model = Entrepreneur
     extra = 0
 
@@ -179,8 +191,8 @@ def _rows(formset) -> list[dict]:
 @admin.register(Challenge)
 class ChallengeAdmin(admin.ModelAdmin):
     form = ChallengeForm
-    list_display = ["name", "promotion", "administration", "state", "pia_requested", "manager"]
-    list_filter = ["state", "promotion", "administration__kind", "pia_requested"]
+    list_display = ["name", "promotion", "administration", "state", "cofinancing_requested", "manager"]
+    list_filter = ["state", "promotion", "administration__kind", "cofinancing_requested"]
     search_fields = ["name", "administration__name"]
     list_select_related = ["promotion", "administration", "manager"]
     readonly_fields = [

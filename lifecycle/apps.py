@@ -7,7 +7,17 @@ class LifecycleConfig(AppConfig):
     verbose_name = _("Cycle de vie des défis")
 
     def ready(self):
-        from lifecycle import checks  # noqa: F401  (registers the deployment checks)
+        from django.db.models.signals import post_save
+
+        from lifecycle import (
+            checks,  # noqa: F401  (registers the deployment checks)
+            profiles,
+        )
+        from lifecycle.models import Call
+
+        post_save.connect(
+            profiles.new_call_gets_default_profiles, sender=Call, dispatch_uid="lifecycle.profiles"
+        )
         from triggers import schedules
 
         # The audit chain's head, published outside the database every day (lifecycle.anchoring).

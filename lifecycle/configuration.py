@@ -59,3 +59,14 @@ def save(instance, *, by, kind=AuditKind.SETTINGS_CHANGED, reason="", validate=T
         instance.save()
         record_change(instance, before, by=by, kind=kind, reason=reason)
     return instance
+
+
+def delete(instance, *, by, kind=AuditKind.SETTINGS_CHANGED, reason=""):
+    """Delete a configuration row (a profile, a pay level…): audited with the values it had."""
+    if not (rules.is_system(by) or rules.is_programme_manager(by)):
+        raise PermissionDenied(_("Seul·e un·e chargé·e de programme modifie la configuration."))
+    with transaction.atomic():
+        before, subject = values_of(instance), subject_of(instance)
+        instance.delete()
+        changes = diff(before, {})
+        audit.record(None, kind, by=by, subject=subject, reason=reason, changes=changes)

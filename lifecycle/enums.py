@@ -36,7 +36,7 @@ class ChallengeState(models.TextChoices):
 
     @classmethod
     def committed(cls) -> list[str]:
-        """The states in which a challenge's PIA amount is taken from the envelope."""
+        """The states in which a challenge's co-financing is taken from the envelope."""
         return [cls.SELECTED, cls.RECRUITING, cls.RUNNING, cls.COMPLETED]
 
     @classmethod
@@ -64,13 +64,20 @@ class AdministrationKind(models.TextChoices):
     TERRITORIAL_AUTHORITY = "territorial_authority", _("Collectivité territoriale")
     HEALTH_ESTABLISHMENT = "health_establishment", _("Établissement de santé")
 
-    @classmethod
-    def pia_eligible(cls) -> list[str]:
-        """Only ministries are funded by the PIA, and their operators through them."""
-        return [cls.MINISTRY, cls.MINISTRY_OPERATOR]
+
+def default_cofinancing_eligible_kinds() -> list[str]:
+    """A new call's rule, the 2018 call's: ministries, and their operators."""
+    return [AdministrationKind.MINISTRY.value, AdministrationKind.MINISTRY_OPERATOR.value]
 
 
-class EigProfile(models.TextChoices):
+class CofinancingKind(models.TextChoices):
+    RATE = "rate", _("Un taux du coût total employeur")
+    MONTHS = "months", _("Le coût total employeur d’un nombre de mois")
+
+
+class DefaultProfile(models.TextChoices):
+    """The profiles a new call offers until a manager changes its list (those of the 2018 call)."""
+
     DEVELOPMENT = "development", _("Développement")
     DATA_SCIENCE = "data_science", _("Data science")
     DESIGN = "design", _("Design de service ou d’expérience utilisateur")
@@ -83,7 +90,7 @@ class MentorRole(models.TextChoices):
 
 class ContactRole(models.TextChoices):
     HR = "hr", _("Contact RH")
-    PIA_AGREEMENT = "pia_agreement", _("Contact convention PIA")
+    PIA_AGREEMENT = "pia_agreement", _("Contact convention de co-financement")
 
 
 class AuditKind(models.TextChoices):

@@ -7,11 +7,11 @@ constants here. Which guards a move runs is said once, in `lifecycle.workflow`.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from lifecycle import calendar, financing
 from lifecycle.dossier.rules import dossier_problems, unconfirmed_mentor_roles
 from lifecycle.enums import ChallengeState
 from lifecycle.financing import format_euros
@@ -26,17 +26,24 @@ class Context:
 
 
 def _paris(moment) -> str:
-    return date_format(timezone.localtime(moment), "l j F Y à H:i:s")
+    return calendar.label(moment)
 
 
 def before_submission_deadline(challenge, ctx):
-    deadline = challenge.promotion.call.submission_deadline
+    """The call takes dossiers: opened (when it has an opening) and not past its deadline."""
+    call = challenge.promotion.call
+    deadline = call.submission_deadline
+    if call.submission_opens_at is not None and ctx.now < call.submission_opens_at:
+        return [
+            _("Le dépôt des dossiers n’ouvre que le %(date)s (heure de Paris).")
+            % {"date": calendar.label(call.submission_opens_at)}
+        ]
     if deadline is None:
         return [_("La date limite de dépôt de l’appel à projets n’est pas encore fixée.")]
-    if ctx.now >= deadline:
+    if ctx.now >= calendar.closing(deadline):
         return [
             _("La date limite de dépôt est passée (%(deadline)s, heure de Paris).")
-            % {"deadline": _paris(deadline)}
+            % {"deadline": calendar.deadline_label(deadline)}
         ]
     return []
 
@@ -57,43 +64,83 @@ def jury_date_set(challenge, ctx):
     return []
 
 
-def within_pia_envelope(challenge, ctx):
+def committed_cofinancing(promotion, *, excluding=None) -> Decimal:
+    """What the promotion's envelope already gives: the co-financing of the eligible challenges
+    selected or later that asked for it (the dashboard's envelope reads this too)."""
+    challenges = promotion.challenges.filter(
+        state__in=ChallengeState.committed(), cofinancing_requested=True
+    ).select_related("administration", "administrative_carrier", "promotion__call")
+    if excluding is not None:
+        challenges = challenges.exclude(pk=excluding.pk)
+    return sum(
+        (
+            challenge.cofinancing_amount or Decimal("0")
+            for challenge in challenges
+            if financing.eligibility(challenge).eligible
+        ),
+        Decimal("0"),
+    )
+
+
+def within_cofinancing_envelope(challenge, ctx):
     call = challenge.promotion.call
-    if not (challenge.pia_requested and challenge.administration.is_pia_eligible):
+    if not (challenge.cofinancing_requested and financing.eligibility(challenge).eligible):
         return []
-    committed = challenge.promotion.challenges.filter(
-        state__in=ChallengeState.committed(), pia_requested=True
-    ).exclude(pk=challenge.pk).aggregate(total=Sum("pia_amount"))["total"] or Decimal("0")
-    amount = challenge.pia_amount or Decimal("0")
-    if committed + amount > call.pia_envelope:
+    committed = committed_cofinancing(challenge.promotion, excluding=challenge)
+    amount = challenge.cofinancing_amount or Decimal("0")
+    if committed + amount > call.cofinancing_envelope:
         return [
             _(
-                "Le financement PIA demandé (%(amount)s) dépasse ce qui reste de l’enveloppe "
-                "(%(left)s sur %(total)s)."
+                "Le co-financement %(funder)s demandé (%(amount)s) dépasse ce qui reste de "
+                "l’enveloppe (%(left)s sur %(total)s)."
             )
             % {
+                "funder": call.cofinancing_funder,
                 "amount": format_euros(amount),
-                "left": format_euros(call.pia_envelope - committed),
-                "total": format_euros(call.pia_envelope),
+                "left": format_euros(call.cofinancing_envelope - committed),
+                "total": format_euros(call.cofinancing_envelope),
             }
         ]
     return []
 
 
 def recruitment_call_open(challenge, ctx):
+    """A selected challenge is published to candidates while the candidates' call is open (the
+    system does it when both are true, whichever comes first). Before the opening, nobody
+    publishes it: the opening will. After the closing, only a programme manager's decision with
+    a reason does (a late selection is never a dead end)."""
+    from lifecycle.rules import is_system
+
     call = challenge.promotion.call
     if call.recruitment_opens_at is None:
         return [_("L’ouverture de l’appel à candidatures n’est pas fixée.")]
     if ctx.now < call.recruitment_opens_at:
         return [
-            _("L’appel à candidatures n’ouvre que le %(date)s.") % {"date": _paris(call.recruitment_opens_at)}
+            _("L’appel à candidatures n’ouvre que le %(date)s : le défi y sera publié à l’ouverture.")
+            % {"date": _paris(call.recruitment_opens_at)}
         ]
-    if call.recruitment_closes_at is not None and ctx.now >= call.recruitment_closes_at:
-        return [
-            _("L’appel à candidatures est clos depuis le %(date)s.")
-            % {"date": _paris(call.recruitment_closes_at)}
-        ]
+    if call.recruitment_closes_at is not None and ctx.now >= calendar.closing(call.recruitment_closes_at):
+        closed = _("L’appel à candidatures est clos depuis le %(date)s.") % {
+            "date": calendar.deadline_label(call.recruitment_closes_at)
+        }
+        if is_system(ctx.by):
+            return [closed]
+        if ctx.reason is not None and not ctx.reason.strip():
+            return [
+                closed
+                + " "
+                + _(
+                    "Publier ce défi aux candidats après la clôture est une décision motivée : "
+                    "indiquez un motif."
+                )
+            ]
     return []
+
+
+def needs_late_publication_reason(challenge, now) -> bool:
+    """Whether publishing to candidates now is the late decision that needs a reason."""
+    call = challenge.promotion.call
+    return call.recruitment_closes_at is not None and now >= calendar.closing(call.recruitment_closes_at)
 
 
 def eigs_recruited(challenge, ctx):

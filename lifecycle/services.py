@@ -81,7 +81,9 @@ def transition(
        - `notifications.receivers.deliver_transition_messages` hands those e-mails to the
          workers;
        - `mentoring.receivers.follow_the_lifecycle` starts, closes or cancels the mentor
-         assignment on the moves that concern it.
+         assignment on the moves that concern it;
+       - `recruitment.receivers.publish_when_selected` publishes a challenge selected while the
+         candidates' call is open (selected → recruiting, a move of its own).
     `options` are passed, read-only, to the receivers of both signals (the core reads none).
     A test pins these receivers: adding one is a deliberate change of this list.
 
@@ -171,5 +173,9 @@ def transition_options(challenge: Challenge, *, by) -> list[TransitionOption]:
         ):
             continue
         _code, reasons = _refusals(challenge, move.name, by=by, reason=None)
-        options.append(TransitionOption(name=move.name, reasons=reasons, needs_reason=move.needs_reason))
+        options.append(
+            TransitionOption(
+                name=move.name, reasons=reasons, needs_reason=move.asks_reason(challenge, clock.now())
+            )
+        )
     return options

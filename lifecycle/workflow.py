@@ -32,6 +32,8 @@ class Move:
     scheduled: bool = False
     # A decision: the actor must give a reason, which the message quotes.
     needs_reason: bool = False
+    # A reason needed in some situations only: f(challenge, now) -> bool (a late publication).
+    reason_needed_when: object = None
     # The notifications.enums.MessageEvent that announces it to the case's people.
     message: str = ""
     # It enters or leaves the states in which the mentors are awaited (mentoring follows it).
@@ -40,6 +42,9 @@ class Move:
     @property
     def label(self) -> str:
         return self.name.label
+
+    def asks_reason(self, challenge, now) -> bool:
+        return self.needs_reason or bool(self.reason_needed_when and self.reason_needed_when(challenge, now))
 
     @property
     def all_guards(self) -> tuple:
@@ -66,7 +71,7 @@ MOVES: dict[T, Move] = {
             T.SELECT,
             (S.PITCHED,),
             S.SELECTED,
-            guards=(guards.within_pia_envelope,),
+            guards=(guards.within_cofinancing_envelope,),
             needs_reason=True,
             message="selected",
             concerns_mentoring=True,
@@ -77,6 +82,7 @@ MOVES: dict[T, Move] = {
             (S.SELECTED,),
             S.RECRUITING,
             guards=(guards.recruitment_call_open,),
+            reason_needed_when=guards.needs_late_publication_reason,
             scheduled=True,
             message="recruitment_opened",
             concerns_mentoring=True,

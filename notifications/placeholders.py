@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lifecycle import calendar
 from lifecycle.enums import ChallengeState
 
 PLACEHOLDERS = {
@@ -76,6 +77,13 @@ def _moment(value, language):
     return date_format(value, "j F Y")
 
 
+def _deadline(value):
+    """The deadline as the portal and the guards announce it (`lifecycle.calendar`)."""
+    if value is None:
+        return _("(date à préciser)")
+    return calendar.deadline_label(value)
+
+
 def case_url(challenge) -> str:
     """The dossier's page in the administrations' portal: the messages go to the administration."""
     path = reverse("portal:dossier", args=[challenge.pk])
@@ -95,7 +103,7 @@ def values_for(
             "promotion": str(challenge.promotion),
             "state": str(ChallengeState(challenge.state).label),
             "reason": reason,
-            "submission_deadline": _moment(call.submission_deadline, language),
+            "submission_deadline": _deadline(call.submission_deadline),
             "jury_date": _moment(call.jury_starts_on, language),
             "recruitment_opens": _moment(call.recruitment_opens_at, language),
             "recruitment_closes": _moment(call.recruitment_closes_at, language),

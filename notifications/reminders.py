@@ -2,12 +2,11 @@
 dossier; run by a dated job (`notifications.jobs`), safe to run again."""
 
 import datetime as dt
-import math
 
 from django.db import transaction
 from django.utils import timezone
 
-from lifecycle import clock
+from lifecycle import calendar, clock
 from lifecycle.enums import ChallengeState
 from lifecycle.models import Challenge
 from notifications import outbox
@@ -33,12 +32,12 @@ def remind_submission_deadline(call, days: int) -> list:
     moving the deadline reminds again, running twice does not.
     """
     deadline, now = call.submission_deadline, clock.now()
-    if deadline is None or now >= deadline:
+    if deadline is None or now >= calendar.closing(deadline):
         return []
     later = [other for other in call.reminder_days if other < days]
     if any(now >= reminder_at(call, other) for other in later):
         return []
-    days_left = math.ceil((deadline - now) / DAY)
+    days_left = calendar.days_left(deadline, now)
     key = f"deadline-{call.pk}-{timezone.localtime(deadline):%Y%m%dT%H%M}-{days}d"
     written = []
     drafts = Challenge.objects.filter(promotion_id=call.promotion_id, state=ChallengeState.DRAFT)

@@ -103,7 +103,12 @@ class PositionsStep(Step):
         self.max_rows = call.max_eigs_per_challenge
         existing = {position.rank: position for position in self.challenge.eig_positions.all()}
         initial = [
-            {"mission": p.mission, "profile": p.profile, "expertise": p.expertise}
+            {
+                "mission": p.mission,
+                "profile": p.profile,
+                "expertise": p.expertise,
+                "pay_level": p.pay_level_id,
+            }
             if (p := existing.get(rank))
             else {}
             for rank in range(1, self.max_rows + 1)
@@ -111,7 +116,7 @@ class PositionsStep(Step):
         formset_class = formset_factory(
             forms.EigPositionForm, extra=0, max_num=self.max_rows, validate_max=True
         )
-        self.formset = formset_class(data, initial=initial, prefix="eig")
+        self.formset = formset_class(data, initial=initial, prefix="eig", form_kwargs={"call": call})
 
     def is_valid(self):
         return self.formset.is_valid()

@@ -6,12 +6,14 @@ them through `lifecycle.services`, never directly.
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from lifecycle import financing, profiles
 from lifecycle.dossier.rules import access_steps_problem
 from lifecycle.dossier.sections import section
-from lifecycle.enums import EigProfile
 from lifecycle.models import Administration, Challenge, EigPosition, Mentor, TeamMember
+from lifecycle.models.challenge import LIMITED_TEXT_FIELDS, character_limit, limit_help
 
 YES_NO = [(True, _("Oui")), (False, _("Non"))]
 
@@ -80,9 +82,26 @@ class NewDossierForm(DsfrFormMixin, forms.Form):
 # The steps on the challenge's own fields -------------------------------------------------------
 
 
+def apply_line_limits(form, call):
+    """The call's line limits on the form's limited answers: help text, maxlength, a clear error."""
+    for name, field in form.fields.items():
+        if name in LIMITED_TEXT_FIELDS:
+            limit = character_limit(call, name)
+            field.max_length = limit
+            field.validators = [*field.validators, MaxLengthValidator(limit)]
+            field.widget.attrs["maxlength"] = str(limit)
+            field.help_text = limit_help(call, name)
+
+
 class ChallengeStepForm(DsfrFormMixin, forms.ModelForm):
     """A step that edits fields of the challenge (those of its section); `changes()` is what
-    `edits.update_dossier` receives."""
+    `edits.update_dossier` receives. Line limits are those of the case's call."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.promotion_id:
+            apply_line_limits(self, self.instance.promotion.call)
+            self._describe()
 
     def changes(self) -> dict:
         return dict(self.cleaned_data)
@@ -155,20 +174,34 @@ class ResourcesForm(ChallengeStepForm):
 
 
 class FinancingForm(ChallengeStepForm):
-    pia_requested = forms.TypedChoiceField(
-        label=_("Demandez-vous le financement PIA ?"),
+    cofinancing_requested = forms.TypedChoiceField(
+        label=_("Demandez-vous le co-financement ?"),
         choices=YES_NO,
         coerce=lambda value: value in (True, "True"),
         widget=forms.RadioSelect,
-        help_text=_("Seuls les ministères (et leurs opérateurs) sont éligibles au financement PIA."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        call = self.instance.promotion.call
+        # The funder's name and the rule are the call's (never "PIA" written here).
+        self.fields["cofinancing_requested"].label = _("Demandez-vous le co-financement %(funder)s ?") % {
+            "funder": call.cofinancing_funder
+        }
+        self.fields["cofinancing_requested"].help_text = financing.rule_text(call)
+        self.fields["cofinancing_amount"].label = _("Montant du co-financement %(funder)s envisagé (€)") % {
+            "funder": call.cofinancing_funder
+        }
+        self.fields["cofinancing_amount"].help_text = _(
+            "La règle de l’appel (%(rule)s) appliquée au coût total employeur."
+        ) % {"rule": financing.rule_label(call)}
+        self._describe()
 
     class Meta:
         model = Challenge
         fields = section("financement").fields
         help_texts = {
             "total_employer_cost": _("Pour l’ensemble des EIG, sur toute la durée du programme."),
-            "pia_amount": _("Le taux de co-financement de l’appel appliqué au coût total employeur."),
         }
 
 
@@ -197,12 +230,27 @@ class RowForm(DsfrFormMixin, forms.Form):
 
 
 class EigPositionForm(RowForm):
+    """One EIG sought: the profile among the call's, its pay level when the call has several."""
+
     mission = _model_field(EigPosition, "mission", widget=forms.Textarea(attrs={"rows": 4}))
-    profile = forms.ChoiceField(
-        label=_("Profil"), required=False, choices=[("", _("Choisir un profil")), *EigProfile.choices]
-    )
+    profile = forms.ChoiceField(label=_("Profil"), required=False)
     expertise = _model_field(EigPosition, "expertise", widget=forms.Textarea(attrs={"rows": 3}))
+    pay_level = forms.ModelChoiceField(
+        label=_("Niveau de rémunération"), queryset=None, required=False, empty_label=_("Choisir un niveau")
+    )
     required_when_filled = ("mission", "profile")
+
+    def __init__(self, *args, call, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["profile"].choices = [("", _("Choisir un profil")), *profiles.choices(call)]
+        levels = call.pay_levels.all()
+        if levels:
+            self.fields["pay_level"].queryset = levels
+            self.required_when_filled = (*self.required_when_filled, "pay_level")
+        else:
+            del self.fields["pay_level"]
+        apply_line_limits(self, call)
+        self._describe()
 
 
 class PersonForm(RowForm):

@@ -3,12 +3,10 @@ the review; and the deadline as people read it."""
 
 from dataclasses import dataclass
 
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from lifecycle import clock
+from lifecycle import calendar, clock
 from lifecycle.dossier.sections import SECTIONS
 
 
@@ -49,14 +47,13 @@ def deadline_of(call) -> Deadline | None:
         return None
     moment = call.submission_deadline
     now = clock.now()
-    label = date_format(timezone.localtime(moment), "l j F Y à H:i")
-    if now >= moment:
+    label = calendar.deadline_label(moment)
+    if now >= calendar.closing(moment):
         return Deadline(moment, label, str(_("la date limite est passée")), True)
-    days = (timezone.localdate(moment) - timezone.localdate(now)).days
+    days = calendar.days_left(moment, now)
     if days == 0:
         countdown = str(
-            _("dernier jour : clôture aujourd’hui à %(time)s")
-            % {"time": date_format(timezone.localtime(moment), "H:i")}
+            _("dernier jour : clôture aujourd’hui à %(time)s") % {"time": calendar.time_label(moment)}
         )
     else:
         countdown = ngettext("il reste %(count)d jour", "il reste %(count)d jours", days) % {"count": days}

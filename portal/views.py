@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition
 
-from lifecycle import financing, promotions, rules, services
+from lifecycle import calendar, financing, promotions, rules, services
 from lifecycle.dossier import edits, sections
 from lifecycle.dossier.rules import dossier_problems
 from lifecycle.enums import AuditKind, ChallengeState, TransitionName
@@ -46,6 +46,10 @@ def dossier_list(request):
         {"promotion": promotion, "deadline": steps.deadline_of(promotion.call)}
         for promotion in _open_promotions()
     ]
+    upcoming = [
+        {"promotion": promotion, "opens": calendar.label(promotion.call.submission_opens_at)}
+        for promotion in promotions.opening_soon()
+    ]
     return render(
         request,
         "portal/dossier_list.html",
@@ -53,6 +57,7 @@ def dossier_list(request):
             "title": _("Mes dossiers"),
             "rows": rows,
             "open_calls": calls,
+            "upcoming_calls": upcoming,
             "administration": request.user.profile.administration,
         },
     )

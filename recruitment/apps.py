@@ -8,6 +8,7 @@ class RecruitmentConfig(AppConfig):
 
     def ready(self):
         from lifecycle.models import Call
+        from recruitment import receivers  # noqa: F401  (publishes a challenge selected while open)
         from recruitment.jobs import call_jobs
         from triggers import schedules
 

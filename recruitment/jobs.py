@@ -3,6 +3,7 @@ entry points; each entry point returns a line for the task's result."""
 
 from django.utils.translation import gettext_lazy as _
 
+from lifecycle import calendar
 from lifecycle.models import Call
 from recruitment import services
 from triggers.schedules import Job
@@ -27,7 +28,7 @@ def call_jobs(call) -> list[Job]:
                 _("%(promotion)s : clôture du recrutement") % {"promotion": call.promotion},
                 "recruitment.jobs.close_recruitment",
                 (call.pk,),
-                call.recruitment_closes_at,
+                calendar.closing(call.recruitment_closes_at),  # a 23:59 closing lasts its minute
             )
         )
     return jobs

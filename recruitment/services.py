@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lifecycle import clock, services, workflow
+from lifecycle import calendar, clock, services, workflow
 from lifecycle.actors import SYSTEM
 from lifecycle.enums import TransitionName
 from lifecycle.models import Challenge
@@ -50,10 +50,30 @@ def open_recruitment(call) -> Opening:
     return outcome
 
 
+def publish_if_open(challenge, *, options=None):
+    """Publish one selected challenge to candidates if the candidates' call takes applications
+    now; refused quietly otherwise (the opening's job, or a manager after the closing, will)."""
+    call = challenge.promotion.call
+    if not accepts_applications(call):
+        return None
+    try:
+        return services.transition(
+            challenge,
+            TransitionName.OPEN_RECRUITMENT,
+            by=SYSTEM,
+            reason=_("Défi sélectionné pendant l’appel à candidatures de la promotion %(promotion)s.")
+            % {"promotion": call.promotion},
+            options=options,
+        )
+    except services.TransitionRefused as refusal:
+        logger.warning("Publication of challenge %s to candidates refused: %s", challenge.pk, refusal)
+        return None
+
+
 def close_recruitment(call) -> RecruitmentClosure | None:
     """Record that the call's recruitment is closed, once per closing moment; None before it."""
     closes_at = call.recruitment_closes_at
-    if closes_at is None or clock.now() < closes_at:
+    if closes_at is None or clock.now() < calendar.closing(closes_at):
         return None
     with transaction.atomic():
         closure, created = RecruitmentClosure.objects.get_or_create(
@@ -74,6 +94,6 @@ def accepts_applications(call, *, now=None) -> bool:
     if call.recruitment_closes_at is None:
         return True
     return (
-        now < call.recruitment_closes_at
+        now < calendar.closing(call.recruitment_closes_at)
         and not call.recruitment_closures.filter(closes_at=call.recruitment_closes_at).exists()
     )

@@ -12,7 +12,7 @@ from accounts.enums import Role
 from accounts.models import Profile
 from accounts.services import STAFF_ROLES
 from demo.pdfs import blank_pdf
-from lifecycle.enums import AdministrationKind, ContactRole, EigProfile, MentorRole
+from lifecycle.enums import AdministrationKind, ContactRole, DefaultProfile, MentorRole
 from lifecycle.models import (
     Administration,
     Call,
@@ -113,9 +113,9 @@ class ChallengeFactory(factory.django.DjangoModelFactory):
     attests_outside_walls = True
     attests_open_data_open_source = True
     attests_data_access = True
-    pia_requested = True
+    cofinancing_requested = True
     total_employer_cost = Decimal("150000.00")
-    pia_amount = Decimal("105000.00")
+    cofinancing_amount = Decimal("105000.00")
     pitch_deck = factory.LazyFunction(lambda: ContentFile(blank_pdf(10), name="pitch.pdf"))
     pitch_deck_pages = 10
 
@@ -127,13 +127,13 @@ class ChallengeFactory(factory.django.DjangoModelFactory):
             challenge=challenge,
             rank=1,
             mission="Construire l’API des données.",
-            profile=EigProfile.DEVELOPMENT,
+            profile=DefaultProfile.DEVELOPMENT,
         )
         EigPosition.objects.create(
             challenge=challenge,
             rank=2,
             mission="Analyser les données de santé.",
-            profile=EigProfile.DATA_SCIENCE,
+            profile=DefaultProfile.DATA_SCIENCE,
         )
         TeamMember.objects.create(
             challenge=challenge,
@@ -175,4 +175,4 @@ class EntrepreneurFactory(factory.django.DjangoModelFactory):
     challenge = factory.SubFactory(ChallengeFactory)
     first_name = "Noé"
     last_name = factory.Sequence(lambda n: f"Recrue{n}")
-    profile = EigProfile.DEVELOPMENT
+    profile = DefaultProfile.DEVELOPMENT

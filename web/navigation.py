@@ -23,6 +23,7 @@ def menu(user, path: str) -> list[dict]:
         items += [
             (_("Tableau de bord"), reverse("backoffice:dashboard")),
             (_("Défis"), reverse("backoffice:challenges")),
+            (_("Promotions"), reverse("backoffice:promotions")),
             (_("Mes tâches"), reverse("mentoring:inbox")),
         ]
     if rules.can_view_audit_trail(user):

@@ -1,4 +1,5 @@
-"""The programme managers' dashboard: pipeline, next date of the call, PIA envelope, tasks, activity."""
+"""The programme managers' dashboard: pipeline, next date of the call, co-financing envelope,
+tasks, activity."""
 
 from decimal import Decimal
 
@@ -77,17 +78,18 @@ def dashboard(request):
     }
     if promotion is not None:
         call = Call.objects.filter(promotion=promotion).first()
-        committed = queries.pia_committed(promotion)
-        envelope = call.pia_envelope if call else Decimal("0")
+        committed = queries.cofinancing_committed(promotion)
+        envelope = call.cofinancing_envelope if call else Decimal("0")
         percent = int(committed * 100 / envelope) if envelope else 0
         context.update(
             call=call,
             pipeline=queries.pipeline(promotion),
             deadline=queries.next_deadline(call),
-            pia_committed=format_euros(committed),
-            pia_envelope=format_euros(envelope),
-            pia_left=format_euros(envelope - committed),
-            pia_percent=percent,
-            pia_bar=min(percent, 100),
+            cofinancing_funder=call.cofinancing_funder if call else "",
+            cofinancing_committed=format_euros(committed),
+            cofinancing_envelope=format_euros(envelope),
+            cofinancing_left=format_euros(envelope - committed),
+            cofinancing_percent=percent,
+            cofinancing_bar=min(percent, 100),
         )
     return render(request, "backoffice/dashboard.html", context)

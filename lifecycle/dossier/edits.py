@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from lifecycle import audit, clock, pitch_deck, promotions, rules
+from lifecycle import audit, calendar, clock, pitch_deck, promotions, rules
 from lifecycle.dossier import snapshot
 from lifecycle.dossier.rules import (
     MENTOR_FIELDS,
@@ -40,7 +40,7 @@ recording_dossier_changes = snapshot.recording_dossier_changes
 
 # The fields of the challenge an edit may set: the form's, and who carries and follows the case.
 EDITABLE_FIELDS = frozenset({*FORM_FIELDS, "administration", "manager"})
-POSITION_FIELDS = ("mission", "profile", "expertise")
+POSITION_FIELDS = ("mission", "profile", "expertise", "pay_level")
 TEAM_FIELDS = ("name", "function", "status", "involvement_percent", "contribution")
 ENTREPRENEUR_FIELDS = (*PERSON_FIELDS, "profile", "recruited_on")
 
@@ -79,6 +79,15 @@ def create_challenge(*, promotion, administration, name, by, **fields) -> Challe
         if set(fields) & rules.MANAGER_ONLY_FIELDS:
             raise PermissionDenied(_("Ces champs sont réservés à l’équipe du programme."))
         if not promotions.open_for_submission().filter(pk=promotion.pk).exists():
+            opens_at = promotion.call.submission_opens_at
+            if opens_at is not None and clock.now() < opens_at:
+                raise PermissionDenied(
+                    _(
+                        "L’appel à projets de la promotion %(promotion)s n’ouvre que le %(date)s "
+                        "(heure de Paris)."
+                    )
+                    % {"promotion": promotion, "date": calendar.label(opens_at)}
+                )
             raise PermissionDenied(
                 _("L’appel à projets de la promotion %(promotion)s ne prend pas de dossier en ce moment.")
                 % {"promotion": promotion}
@@ -113,7 +122,7 @@ class NewChallenge:
 # orderings sort by challenge first, which costs a join when prefetching).
 DOSSIER_RELATIONS = [
     Prefetch("partner_administrations", queryset=Administration.objects.order_by("name")),
-    Prefetch("eig_positions", queryset=EigPosition.objects.order_by("rank")),
+    Prefetch("eig_positions", queryset=EigPosition.objects.select_related("pay_level").order_by("rank")),
     Prefetch("team_members", queryset=TeamMember.objects.order_by("id")),
     Prefetch("mentors", queryset=Mentor.objects.order_by("role")),
     Prefetch("contacts", queryset=Contact.objects.order_by("role")),

@@ -2,9 +2,11 @@
 submission guard, every form's `clean()`, the edits and the mentor confirmation."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from lifecycle import financing, pitch_deck
+from lifecycle import financing, pitch_deck, profiles
 from lifecycle.enums import MentorRole
+from lifecycle.models.challenge import line_limit_errors
 from lifecycle.text import folded
 
 REQUIRED_TEXT_FIELDS = [
@@ -87,6 +89,7 @@ def dossier_problems(challenge) -> list[str]:
                 _("« %(field)s » dépasse %(limit)d caractères (%(length)d).")
                 % {"field": field.verbose_name, "limit": limit, "length": len(value)}
             )
+    problems.extend(line_limit_errors(challenge, call).values())
     if challenge.datasets_accessible is None:
         problems.append(_("Indiquez si les jeux de données nécessaires sont déjà accessibles."))
     elif problem := access_steps_problem(challenge.datasets_accessible, challenge.datasets_access_steps):
@@ -107,13 +110,32 @@ def dossier_problems(challenge) -> list[str]:
                 "count": len(positions),
             }
         )
+    levels = call.pay_levels.exists()
     for position in positions:
         if not position.mission.strip() or not position.profile:
             problems.append(
                 _("EIG %(rank)d : la mission et le profil sont obligatoires.") % {"rank": position.rank}
             )
-    if not challenge.team_members.exists():
-        problems.append(_("Décrivez au moins un membre de l’équipe projet."))
+        elif problem := profiles.profile_problem(call, position.profile):
+            problems.append(_("EIG %(rank)d : %(problem)s") % {"rank": position.rank, "problem": problem})
+        if levels and not position.pay_level_id:
+            problems.append(
+                _("EIG %(rank)d : choisissez le niveau de rémunération.") % {"rank": position.rank}
+            )
+        problems.extend(
+            _("EIG %(rank)d : %(problem)s") % {"rank": position.rank, "problem": problem}
+            for problem in line_limit_errors(position, call).values()
+        )
+    members = challenge.team_members.count()
+    if members < call.min_team_members:
+        problems.append(
+            ngettext(
+                "Décrivez au moins un membre de l’équipe projet.",
+                "Décrivez au moins %(count)d membres de l’équipe projet (%(given)d décrits).",
+                call.min_team_members,
+            )
+            % {"count": call.min_team_members, "given": members}
+        )
 
     mentors = {mentor.role: mentor for mentor in challenge.mentors.all()}
     for role in MentorRole:
@@ -127,9 +149,9 @@ def dossier_problems(challenge) -> list[str]:
 
     if challenge.total_employer_cost is None:
         problems.append(_("Indiquez le coût total employeur prévisionnel du recrutement des EIG."))
-    pia_problem = financing.simulate(challenge, eig_count=len(positions)).pia_amount_problem()
-    if pia_problem:
-        problems.append(pia_problem)
+    cofinancing_problem = financing.simulate(challenge, eig_count=len(positions)).amount_problem()
+    if cofinancing_problem:
+        problems.append(cofinancing_problem)
 
     problems.extend(pitch_deck_problems(challenge))
     return problems

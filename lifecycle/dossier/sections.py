@@ -10,7 +10,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lifecycle import financing
+from lifecycle import financing, richtext
 from lifecycle.dossier.rules import ATTESTATIONS
 from lifecycle.enums import ContactRole, MentorRole
 from lifecycle.models import Challenge
@@ -77,7 +77,7 @@ SECTIONS = [
     Section(
         "financement",
         gettext_lazy("Simulation financière"),
-        fields=("pia_requested", "total_employer_cost", "pia_amount"),
+        fields=("cofinancing_requested", "total_employer_cost", "cofinancing_amount"),
     ),
     Section("contacts", gettext_lazy("Mentors et contacts"), Kind.PEOPLE),
     Section("presentation", gettext_lazy("Présentation de synthèse"), Kind.PITCH_DECK),
@@ -119,9 +119,11 @@ def display(value) -> str:
 def _field_value(challenge, name) -> str:
     if name == "partner_administrations":
         return ", ".join(str(a) for a in challenge.partner_administrations.all()) or EMPTY
-    if name in ("total_employer_cost", "pia_amount"):
+    if name in ("total_employer_cost", "cofinancing_amount"):
         amount = getattr(challenge, name)
         return EMPTY if amount is None else financing.format_euros(amount)
+    if name == "public_description":  # Markdown, as on the programme's site: sanitised HTML
+        return richtext.to_html(challenge.public_description) or EMPTY
     field = Challenge._meta.get_field(name)
     if field.choices:
         return display(getattr(challenge, f"get_{name}_display")())
@@ -173,9 +175,10 @@ def _groups(challenge, section: Section, *, for_managers: bool) -> list[dict]:
                 "title": _("EIG n°%(rank)d") % {"rank": position.rank},
                 "rows": [
                     (_("Mission"), display(position.mission)),
-                    (_("Profil"), position.get_profile_display() or EMPTY),
+                    (_("Profil"), position.profile_label or EMPTY),
                     (_("Expertises recherchées"), display(position.expertise)),
-                ],
+                ]
+                + ([(_("Niveau de rémunération"), str(position.pay_level))] if position.pay_level_id else []),
             }
             for position in challenge.eig_positions.all()
         ] or [{"title": "", "rows": [(_("Missions"), _("Aucune mission décrite"))]}]
@@ -218,6 +221,8 @@ def _groups(challenge, section: Section, *, for_managers: bool) -> list[dict]:
 
 def read(challenge, *, for_managers: bool = False, only: str | None = None) -> list[dict]:
     """[{slug, title, kind, groups: [{title, rows: [(label, value)]}]}], in the form's order.
+
+    A value is text, or sanitised HTML (a SafeString: the public description, from `richtext`).
 
     Managers also read who carries and follows the case and whether the mentors are confirmed.
     """

@@ -39,6 +39,8 @@ def snapshot(challenge) -> dict:
         values[f"{prefix}.mission"] = position.mission
         values[f"{prefix}.profile"] = position.profile
         values[f"{prefix}.expertise"] = position.expertise
+        if position.pay_level_id:
+            values[f"{prefix}.pay_level"] = str(position.pay_level.name)
     for index, member in enumerate(challenge.team_members.all(), start=1):
         for name in ("name", "function", "status", "involvement_percent", "contribution"):
             values[f"team[{index}].{name}"] = _plain(getattr(member, name))

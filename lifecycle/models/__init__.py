@@ -2,7 +2,7 @@ from lifecycle.models.administration import Administration
 from lifecycle.models.audit import AuditChainHead, AuditEvent
 from lifecycle.models.challenge import Challenge, EigPosition, TeamMember
 from lifecycle.models.people import PERSON_FIELDS, Contact, Entrepreneur, Mentor
-from lifecycle.models.promotion import Call, Promotion
+from lifecycle.models.promotion import Call, PayLevel, Promotion, SoughtProfile
 
 __all__ = [
     "PERSON_FIELDS",
@@ -15,6 +15,8 @@ __all__ = [
     "EigPosition",
     "Entrepreneur",
     "Mentor",
+    "PayLevel",
     "Promotion",
+    "SoughtProfile",
     "TeamMember",
 ]

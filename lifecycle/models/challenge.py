@@ -1,28 +1,60 @@
 from django.conf import settings
-from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from lifecycle.enums import ChallengeState, EigProfile
+from lifecycle.enums import ChallengeState
 from lifecycle.pitch_deck import stored_name
 from lifecycle.validators import validate_single_line
 
 # The official form limits its free-text answers in lines; a line of the form holds about this
 # many characters.
 CHARACTERS_PER_LINE = 120
+# The limited answers and their lines in the official form (2018); a call may set others
+# (`Call.line_limits`), so the limit is checked against the case's call, not by the column.
+LIMITED_TEXT_FIELDS: dict[str, int] = {}
 
 
-def limited_text(verbose_name, lines, **kwargs):
-    limit = lines * CHARACTERS_PER_LINE
-    return models.TextField(
-        verbose_name,
-        blank=True,
-        max_length=limit,
-        validators=[MaxLengthValidator(limit)],
-        help_text=_("%(lines)d lignes maximum (%(chars)d caractères).") % {"lines": lines, "chars": limit},
-        **kwargs,
-    )
+def limited_text(verbose_name, lines, *, name, **kwargs):
+    LIMITED_TEXT_FIELDS[name] = lines
+    return models.TextField(verbose_name, blank=True, **kwargs)
+
+
+def line_limit(call, name) -> int:
+    """The lines the call allows for answer `name` (the official form's unless it says otherwise)."""
+    limits = (call.line_limits if call is not None else None) or {}
+    return int(limits.get(name) or LIMITED_TEXT_FIELDS[name])
+
+
+def character_limit(call, name) -> int:
+    return line_limit(call, name) * CHARACTERS_PER_LINE
+
+
+def limit_help(call, name) -> str:
+    lines = line_limit(call, name)
+    return _("%(lines)d lignes maximum (%(chars)d caractères).") % {
+        "lines": lines,
+        "chars": lines * CHARACTERS_PER_LINE,
+    }
+
+
+def line_limit_errors(instance, call) -> dict:
+    """{field: message} for the answers of `instance` longer than its call allows."""
+    errors = {}
+    for field in instance._meta.concrete_fields:
+        if field.name not in LIMITED_TEXT_FIELDS:
+            continue
+        value, limit = getattr(instance, field.name) or "", character_limit(call, field.name)
+        if len(value) > limit:
+            errors[field.name] = _("« %(field)s » dépasse %(limit)d caractères (%(length)d) : %(help)s") % {
+                "field": field.verbose_name,
+                "limit": limit,
+                "length": len(value),
+                "help": limit_help(call, field.name),
+            }
+    return errors
 
 
 class Challenge(ConcurrentTransitionMixin, models.Model):
@@ -82,22 +114,32 @@ class Challenge(ConcurrentTransitionMixin, models.Model):
     name = models.CharField(_("nom du défi"), max_length=200, validators=[validate_single_line])
     summary = models.CharField(_("résumé"), max_length=300, blank=True, validators=[validate_single_line])
     public_description = models.TextField(_("description publique"), blank=True)
-    problem = limited_text(_("problématique à résoudre"), 10)
-    solution = limited_text(_("solution proposée"), 10)
+    problem = limited_text(_("problématique à résoudre"), 10, name="problem")
+    solution = limited_text(_("solution proposée"), 10, name="solution")
     expected_benefits = limited_text(
-        _("bénéfices et impacts attendus en matière de transformation numérique"), 10
+        _("bénéfices et impacts attendus en matière de transformation numérique"),
+        10,
+        name="expected_benefits",
     )
-    innovation_kinds = limited_text(_("types d’innovations mobilisées"), 3)
-    progress = limited_text(_("état d’avancement (pas démarré / phase pilote, technologies et méthodes)"), 3)
-    technical_resources = limited_text(_("ressources techniques et opérationnelles"), 10)
+    innovation_kinds = limited_text(_("types d’innovations mobilisées"), 3, name="innovation_kinds")
+    progress = limited_text(
+        _("état d’avancement (pas démarré / phase pilote, technologies et méthodes)"), 3, name="progress"
+    )
+    technical_resources = limited_text(
+        _("ressources techniques et opérationnelles"), 10, name="technical_resources"
+    )
     datasets = models.TextField(_("jeux de données nécessaires"), blank=True)
     datasets_accessible = models.BooleanField(
         _("ces jeux de données sont déjà accessibles"), null=True, blank=True
     )
-    datasets_access_steps = limited_text(_("étapes pour rendre les données accessibles aux EIG"), 5)
-    sustainability_actions = limited_text(_("actions pour pérenniser et essaimer les résultats"), 10)
-    obstacles = limited_text(_("obstacles potentiels et mesures pour les dépasser"), 10)
-    motivation = limited_text(_("pourquoi postulez-vous au programme EIG ?"), 10)
+    datasets_access_steps = limited_text(
+        _("étapes pour rendre les données accessibles aux EIG"), 5, name="datasets_access_steps"
+    )
+    sustainability_actions = limited_text(
+        _("actions pour pérenniser et essaimer les résultats"), 10, name="sustainability_actions"
+    )
+    obstacles = limited_text(_("obstacles potentiels et mesures pour les dépasser"), 10, name="obstacles")
+    motivation = limited_text(_("pourquoi postulez-vous au programme EIG ?"), 10, name="motivation")
     source_code_url = models.URLField(_("code source"), blank=True)
 
     # Attestations
@@ -113,8 +155,8 @@ class Challenge(ConcurrentTransitionMixin, models.Model):
         default=False,
     )
 
-    # Simulation financière
-    pia_requested = models.BooleanField(_("demande de financement PIA"), default=False)
+    # Simulation financière (the funder is the call's: `Call.cofinancing_funder`)
+    cofinancing_requested = models.BooleanField(_("demande de co-financement"), default=False)
     total_employer_cost = models.DecimalField(
         _("coût total employeur prévisionnel (€)"),
         max_digits=12,
@@ -123,8 +165,8 @@ class Challenge(ConcurrentTransitionMixin, models.Model):
         blank=True,
         validators=[MinValueValidator(0)],
     )
-    pia_amount = models.DecimalField(
-        _("montant du financement PIA envisagé (€)"),
+    cofinancing_amount = models.DecimalField(
+        _("montant du co-financement envisagé (€)"),
         max_digits=12,
         decimal_places=2,
         null=True,
@@ -154,6 +196,12 @@ class Challenge(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.promotion_id:
+            errors = line_limit_errors(self, self.promotion.call)
+            if errors:
+                raise ValidationError(errors)
 
     # The graph of the lifecycle. Guards, permissions and effects live in lifecycle.services.
     S = ChallengeState
@@ -208,11 +256,20 @@ class EigPosition(models.Model):
         Challenge, on_delete=models.CASCADE, related_name="eig_positions", verbose_name=_("défi")
     )
     rank = models.PositiveSmallIntegerField(
-        _("EIG n°"), validators=[MinValueValidator(1), MaxValueValidator(3)]
+        _("EIG n°"), validators=[MinValueValidator(1), MaxValueValidator(6)]
     )
-    mission = limited_text(_("mission"), 5)
-    profile = models.CharField(_("profil"), max_length=20, choices=EigProfile.choices)
-    expertise = limited_text(_("expertises recherchées"), 3)
+    mission = limited_text(_("mission"), 5, name="mission")
+    # The code of one of the call's profiles (`SoughtProfile`): stable across label changes.
+    profile = models.CharField(_("profil"), max_length=40)
+    expertise = limited_text(_("expertises recherchées"), 3, name="expertise")
+    pay_level = models.ForeignKey(
+        "lifecycle.PayLevel",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="positions",
+        verbose_name=_("niveau de rémunération"),
+    )
 
     class Meta:
         ordering = ["challenge", "rank"]
@@ -221,7 +278,27 @@ class EigPosition(models.Model):
         constraints = [models.UniqueConstraint(fields=["challenge", "rank"], name="eig_position_rank_unique")]
 
     def __str__(self):
-        return f"EIG {self.rank} – {self.get_profile_display()}"
+        return f"EIG {self.rank} – {self.profile_label}"
+
+    @property
+    def profile_label(self) -> str:
+        from lifecycle.profiles import label_of
+
+        return label_of(self.challenge.promotion.call, self.profile) if self.challenge_id else self.profile
+
+    def clean(self):
+        from lifecycle.profiles import profile_problem
+
+        if not self.challenge_id:
+            return
+        call = self.challenge.promotion.call
+        errors = line_limit_errors(self, call)
+        if self.profile and (problem := profile_problem(call, self.profile)):
+            errors["profile"] = problem
+        if self.pay_level_id and self.pay_level.call_id != call.pk:
+            errors["pay_level"] = _("Ce niveau de rémunération n’est pas celui de l’appel du défi.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class TeamMember(models.Model):

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lifecycle.enums import ContactRole, EigProfile, MentorRole
+from lifecycle.enums import ContactRole, MentorRole
 from lifecycle.validators import validate_phone, validate_single_line
 
 # The fields every person of a dossier has (mentors, contacts, recruited EIGs).
@@ -45,7 +45,7 @@ class Mentor(Person):
 
 
 class Contact(Person):
-    """The HR contact and the PIA agreement contact of a challenge."""
+    """The HR contact and the co-financing agreement contact of a challenge."""
 
     challenge = models.ForeignKey(
         "lifecycle.Challenge", on_delete=models.CASCADE, related_name="contacts", verbose_name=_("défi")
@@ -71,7 +71,8 @@ class Entrepreneur(Person):
         related_name="entrepreneurs",
         verbose_name=_("défi"),
     )
-    profile = models.CharField(_("profil"), max_length=20, choices=EigProfile.choices)
+    # The code of one of the call's profiles (`SoughtProfile`).
+    profile = models.CharField(_("profil"), max_length=40)
     recruited_on = models.DateField(_("recruté·e le"), null=True, blank=True)
 
     class Meta:
@@ -81,3 +82,17 @@ class Entrepreneur(Person):
 
     def __str__(self):
         return self.full_name
+
+    @property
+    def profile_label(self) -> str:
+        from lifecycle.profiles import label_of
+
+        return label_of(self.challenge.promotion.call, self.profile)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from lifecycle.profiles import profile_problem
+
+        if self.challenge_id and (problem := profile_problem(self.challenge.promotion.call, self.profile)):
+            raise ValidationError({"profile": problem})

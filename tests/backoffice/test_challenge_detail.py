@@ -48,7 +48,7 @@ def test_the_dossier_by_sections_with_documents_simulation_and_people(manager_cl
     assert (
         '<dd class="fr-ml-0 fr-mb-1w">2 EIG × 10 mois × 4\xa0000,00 € nets = 80\xa0000,00 € nets</dd>' in html
     )
-    assert '<dd class="fr-ml-0 fr-mb-1w">Montant PIA attendu : 105\xa0000,00 €</dd>' in html
+    assert '<dd class="fr-ml-0 fr-mb-1w">Co-financement PIA attendu (70 %) : 105\xa0000,00 €</dd>' in html
     # What managers read and administrations do not: the kind, the manager, the confirmations.
     assert '<dt class="fr-text--bold fr-mb-0">Nature</dt>' in html
     assert '<dd class="fr-ml-0 fr-mb-1w">non confirmé</dd>' in html
@@ -147,14 +147,16 @@ def test_an_unknown_transition_is_404(manager_client):
 def test_the_timeline_shows_old_and_new_values(manager_client, manager):
     challenge = ChallengeFactory(state=S.SUBMITTED, problem="Ancien problème")
     edits.update_dossier(
-        challenge, {"problem": "Nouveau problème", "pia_requested": False, "pia_amount": None}, by=manager
+        challenge,
+        {"problem": "Nouveau problème", "cofinancing_requested": False, "cofinancing_amount": None},
+        by=manager,
     )
     html = page(manager_client, challenge)
     assert (
         '<tr><th scope="row">problématique à résoudre</th>'
         "<td>Ancien problème</td><td>Nouveau problème</td></tr>" in html
     )
-    assert '<tr><th scope="row">demande de financement PIA</th><td>Oui</td><td>Non</td></tr>' in html
+    assert '<tr><th scope="row">demande de co-financement</th><td>Oui</td><td>Non</td></tr>' in html
     assert "Modification du dossier" in html
 
 

@@ -54,8 +54,8 @@ def cases(db):
             promotion=promotion,
             administration=administration,
             state=state,
-            pia_requested=pia,
-            pia_amount=Decimal("105000.00") if pia else None,
+            cofinancing_requested=pia,
+            cofinancing_amount=Decimal("105000.00") if pia else None,
             state_changed_at=changed,
             dossier_rows=False,
         )
@@ -74,9 +74,9 @@ def test_default_order_is_by_name(manager_client, cases):
         ({"state": "submitted"}, ["Bases adresses"]),
         ({"promotion": "eig2"}, ["Déclic"]),
         ({"kind": "ministry"}, ["Bases adresses", "Déclic"]),
-        ({"pia": "oui"}, ["Bases adresses", "Déclic"]),
-        ({"pia": "non"}, ["Accès aux données", "Cartographie des aides"]),
-        ({"pia": "non", "kind": "independent_authority"}, ["Accès aux données"]),
+        ({"cofinancement": "oui"}, ["Bases adresses", "Déclic"]),
+        ({"cofinancement": "non"}, ["Accès aux données", "Cartographie des aides"]),
+        ({"cofinancement": "non", "kind": "independent_authority"}, ["Accès aux données"]),
         ({"q": "cartographie"}, ["Cartographie des aides"]),
         ({"q": "Intérieur"}, ["Bases adresses", "Déclic"]),
         ({"q": "occitanie"}, ["Cartographie des aides"]),
@@ -136,7 +136,7 @@ def test_pagination_shows_25_rows_a_page_and_keeps_the_filters(manager_client, d
 
 CSV_HEADER = (
     "Identifiant;Défi;Administration;Nature de l’administration;Promotion;État;"
-    "Financement PIA demandé;Montant PIA (€);Coût total employeur (€);"
+    "Co-financement demandé;Montant du co-financement (€);Coût total employeur (€);"
     "Dernier changement d’état (heure de Paris)"
 )
 

@@ -53,9 +53,9 @@ def test_the_pipeline_counts_the_latest_promotion_by_default(manager_client, pro
     assert counts["submitted"] == "0"
 
 
-def test_the_pia_envelope_counts_committed_eligible_requested_cases_only(manager_client, promotions):
+def test_the_cofinancing_envelope_counts_committed_eligible_requested_cases_only(manager_client, promotions):
     _old, new = promotions
-    Call.objects.filter(promotion=new).update(pia_envelope=Decimal("1500000"))
+    Call.objects.filter(promotion=new).update(cofinancing_envelope=Decimal("1500000"))
     ministry = AdministrationFactory(kind=AdministrationKind.MINISTRY)
     region = AdministrationFactory(kind=AdministrationKind.TERRITORIAL_AUTHORITY)
 
@@ -64,8 +64,8 @@ def test_the_pia_envelope_counts_committed_eligible_requested_cases_only(manager
             promotion=new,
             state=state,
             administration=administration,
-            pia_requested=requested,
-            pia_amount=Decimal(amount),
+            cofinancing_requested=requested,
+            cofinancing_amount=Decimal(amount),
             dossier_rows=False,
         )
 
@@ -78,10 +78,10 @@ def test_the_pia_envelope_counts_committed_eligible_requested_cases_only(manager
 
     html = manager_client.get(URL).content.decode()
 
-    assert '<span class="pia-committed">415\xa0000,50 €</span>' in html
-    assert '<span class="pia-envelope">1\xa0500\xa0000,00 €</span>' in html
+    assert '<span class="cofinancing-committed">415\xa0000,50 €</span>' in html
+    assert '<span class="cofinancing-envelope">1\xa0500\xa0000,00 €</span>' in html
     assert "(27 %)" in html
-    assert '<progress id="pia-progress" max="100" value="27"' in html
+    assert '<progress id="cofinancing-progress" max="100" value="27"' in html
 
 
 @pytest.mark.parametrize(

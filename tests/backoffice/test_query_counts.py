@@ -20,7 +20,7 @@ PAGES = {
     "list": (reverse("backoffice:challenges"), {}),
     "list filtered and sorted": (
         reverse("backoffice:challenges"),
-        {"q": "défi", "pia": "oui", "tri": "-administration", "page": "2"},
+        {"q": "défi", "cofinancement": "oui", "tri": "-administration", "page": "2"},
     ),
     "csv export": (reverse("backoffice:challenges_export", args=["csv"]), {"tri": "etat"}),
     "xlsx export": (reverse("backoffice:challenges_export", args=["xlsx"]), {}),
@@ -39,7 +39,7 @@ def add_challenges(promotion, count, start):
             promotion=promotion,
             administration=administration,
             state=state,
-            pia_requested=True,
+            cofinancing_requested=True,
         )
         for n, administration, state in zip(
             range(start, start + count), administrations, itertools.cycle(STATES), strict=False

@@ -78,15 +78,16 @@ def file_a_complete_dossier(page, live_server, tmp_path):
     ):
         page.get_by_label(start).check(force=True)
     save.click()
-    page.get_by_role("group", name="Demandez-vous le financement PIA ?").get_by_label("Oui").check(force=True)
+    asking = page.get_by_role("group", name="Demandez-vous le co-financement PIA ?")
+    asking.get_by_label("Oui").check(force=True)
     page.get_by_label("Coût total employeur prévisionnel (€)").fill("150000")
-    page.get_by_label("Montant du financement PIA envisagé (€)").fill("105000")
+    page.get_by_label("Montant du co-financement PIA envisagé (€)").fill("105000")
     save.click()
     people = {
         "Mentor opérationnel": ("Alix", "Durand", "alix.durand@example.gouv.fr"),
         "Mentor stratégique": ("Sacha", "Lefèvre", "sacha.lefevre@example.gouv.fr"),
         "Contact RH": ("Lou", "Petit", "lou.petit@example.gouv.fr"),
-        "Contact convention PIA": ("Noa", "Roux", "noa.roux@example.gouv.fr"),
+        "Contact convention de co-financement": ("Noa", "Roux", "noa.roux@example.gouv.fr"),
     }
     for group, (first, last, email) in people.items():
         fields = {

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from lifecycle import audit, financing
 from lifecycle.dossier.rules import dossier_problems
@@ -87,7 +88,12 @@ def test_the_demo_shows_every_state_and_every_kind_of_administration(loaded):
     assert [
         (promotion.number, promotion.name, promotion.year, promotion.challenges.count())
         for promotion in Promotion.objects.order_by("number")
-    ] == [(1, "EIG 1", 2016, 9), (2, "EIG 2", 2017, 13), (3, "EIG 3", 2018, 17)]
+    ] == [
+        (1, "EIG 1", 2016, 9),
+        (2, "EIG 2", 2017, 13),
+        (3, "EIG 3", 2018, 17),
+        (9, "EIG 9 (démo)", timezone.localdate().year, 0),  # the open call, dated from today
+    ]
 
 
 def test_promotion_3_has_the_calendar_and_rules_of_its_call(loaded):
@@ -103,7 +109,7 @@ def test_promotion_3_has_the_calendar_and_rules_of_its_call(loaded):
         10,
         dt.date(2019, 11, 14),
     )
-    assert (call.pia_envelope, call.cofinancing_rate, call.net_monthly_pay) == (
+    assert (call.cofinancing_envelope, call.cofinancing_rate, call.net_monthly_pay) == (
         Decimal("1500000"),
         Decimal("0.70"),
         Decimal("4000"),
@@ -117,7 +123,9 @@ def test_the_audit_trail_is_the_real_replay_of_the_lifecycle(loaded):
     assert times == sorted(times)  # the history was replayed in the order of the calendar
     assert Counter(AuditEvent.objects.values_list("kind", flat=True)) == {
         AuditKind.ROLE_CHANGED: 4,  # the demo's accounts: manager, auditor, two contacts
-        AuditKind.SETTINGS_CHANGED: 6,  # promotions 1 to 3 and their calls
+        # Promotions 1 to 3 and their calls (6); the open call (9): its promotion and call, its
+        # profiles (design renamed, two added), its two pay levels, DINUM's budget programme.
+        AuditKind.SETTINGS_CHANGED: 15,
         AuditKind.CREATED: 17,  # promotion 3, opened on 16 May 2018
         # manager assigned, form, team and mentors, pitch deck; then the 8 challenges that start
         # get their EIGs and their mentors confirmed
@@ -166,17 +174,19 @@ def test_promotion_3_challenges_are_complete_dossiers(loaded):
         assert challenge.team_members.count() in (1, 2)
         simulation = financing.simulate(challenge)
         assert financing.employer_cost_warning(simulation, call.employer_cost_tolerance) is None
-        if challenge.administration.is_pia_eligible:
-            assert challenge.pia_requested
-            assert challenge.pia_amount == financing.euros(challenge.total_employer_cost * Decimal("0.70"))
+        if financing.eligibility(challenge).eligible:
+            assert challenge.cofinancing_requested
+            assert challenge.cofinancing_amount == financing.euros(
+                challenge.total_employer_cost * Decimal("0.70")
+            )
         else:
-            assert (challenge.pia_requested, challenge.pia_amount) == (False, None)
-        if challenge.state in S.committed() and challenge.pia_requested:
-            committed += challenge.pia_amount
+            assert (challenge.cofinancing_requested, challenge.cofinancing_amount) == (False, None)
+        if challenge.state in S.committed() and challenge.cofinancing_requested:
+            committed += challenge.cofinancing_amount
         started = challenge.state in (S.RUNNING, S.COMPLETED)
         assert challenge.entrepreneurs.count() == (len(positions) if started else 0)
         assert challenge.mentors.filter(confirmed_at__isnull=False).count() == (2 if started else 0)
-    assert committed <= call.pia_envelope
+    assert committed <= call.cofinancing_envelope
     assert Challenge.objects.get(name="Plume").state == S.DRAFT
 
     # Every person is fictitious, with an example address.

@@ -11,13 +11,31 @@ from django.core.management import CommandError, call_command
 
 from importing import administrations
 from lifecycle import audit
-from lifecycle.enums import AdministrationKind, AuditKind, ChallengeState, EigProfile
+from lifecycle.enums import AdministrationKind, AuditKind, ChallengeState, DefaultProfile
 from lifecycle.models import Administration, AuditEvent, Call, Challenge, EigPosition, Promotion
 from tests.factories import programme_manager, user_with_role
 
 DATA = Path(__file__).resolve().parents[2] / "demo" / "data" / "eig-defis-2017-2019.yml"
 K = AdministrationKind
-P = EigProfile
+P = DefaultProfile
+
+
+DESIGN = "design (Design de service ou d’expérience utilisateur)"
+# The summary of the first import: the new promotions' calls and the profiles the file gave them.
+FIRST_IMPORT = (
+    "37 défis créés, 0 mis à jour, 0 inchangé ; 35 administrations créées ; 3 promotions créées\n"
+    "Promotion 1 (EIG 1, appel 2016, 10 mois), profils à vérifier : "
+    "development (Développement), data_science (Data science)\n"
+    "Promotion 2 (EIG 2, appel 2017, 10 mois), profils à vérifier : "
+    f"development (Développement), data_science (Data science), {DESIGN}\n"
+    "Promotion 3 (EIG 3, appel 2018, 10 mois), profils à vérifier : "
+    f"development (Développement), data_science (Data science), {DESIGN}"
+)
+# What an existing promotion of the programme data accepts as its positions' profiles.
+ACCEPTED = (
+    "(profils de l’appel : development, data_science, design ; "
+    "compétences reconnues : dev, datascience, dataengineering, geomatique)"
+)
 
 
 def run(path, *args):
@@ -67,17 +85,23 @@ def profiles(promotion, name):
 def test_importing_the_programme_data(db):
     out, err = run(DATA)
 
-    assert out.strip() == (
-        "37 défis créés, 0 mis à jour, 0 inchangé ; 35 administrations créées ; 3 promotions créées"
-    )
+    assert out.strip() == FIRST_IMPORT
     assert err == ""  # 37 rows: too few for progress lines
     assert [
         (promotion.number, promotion.name, promotion.year, promotion.challenges.count())
         for promotion in Promotion.objects.order_by("number")
     ] == [(1, "EIG 1", 2016, 9), (2, "EIG 2", 2017, 13), (3, "EIG 3", 2018, 15)]
-    # Each new promotion gets a call with the default figures and no calendar yet.
+    # Each new promotion gets a call with the file's duration, a call's own defaults for the rest
+    # and no calendar yet; its profiles are those its rows name, the 2018 call's first.
     call = Call.objects.get(promotion__number=3)
     assert (call.duration_months, call.max_pitch_slides, call.submission_deadline) == (10, 12, None)
+    assert [
+        list(call.profiles.values_list("code", "rank")) for call in Call.objects.order_by("promotion__number")
+    ] == [
+        [("development", 1), ("data_science", 2)],
+        [("development", 1), ("data_science", 2), ("design", 3)],
+        [("development", 1), ("data_science", 2), ("design", 3)],
+    ]
 
     # 32 administrations in the data, and the ministries of 3 operators that were not in it.
     assert Administration.objects.count() == 35
@@ -124,8 +148,15 @@ def test_importing_the_programme_data(db):
 
     created = AuditEvent.objects.filter(kind=AuditKind.CREATED)
     assert created.count() == AuditEvent.objects.filter(challenge__isnull=False).count() == 37
-    # and the three new promotions with their calls, configured as a manager would
-    assert AuditEvent.objects.filter(kind=AuditKind.SETTINGS_CHANGED).count() == 6
+    # and the three new promotions with their calls, configured as a manager would: promotion 1's
+    # call drops the design profile every new call starts with, as its rows ask for none
+    settings = AuditEvent.objects.filter(kind=AuditKind.SETTINGS_CHANGED).order_by("id")
+    assert [event.subject.split(":")[0] for event in settings] == [
+        *("promotion", "call", "soughtprofile"),
+        *("promotion", "call"),
+        *("promotion", "call"),
+    ]
+    assert settings[2].changes["code"] == ["design", None]
     event = created.get(challenge=lexi)
     assert (event.actor, event.actor_label, event.to_state) == (None, "système", "")
     assert event.changes["name"] == [None, "LexImpact"]
@@ -168,9 +199,7 @@ def test_files_of_the_same_shape_in_every_format_import_the_same(db, tmp_path, s
 
     out, _err = run(path)
 
-    assert out.strip() == (
-        "37 défis créés, 0 mis à jour, 0 inchangé ; 35 administrations créées ; 3 promotions créées"
-    )
+    assert out.strip() == FIRST_IMPORT
     assert profiles(2, "DataESR") == [P.DATA_SCIENCE, P.DEVELOPMENT, P.DATA_SCIENCE]
     # The YAML source finds every challenge exactly as the other format wrote it.
     out, _err = run(DATA)
@@ -211,7 +240,7 @@ BAD_YAML = """\
   skills: [dev]
   eig_count: 7
 - title: Jardin
-  promotion: 4
+  promotion: 3
   administration: Cour des comptes
   skills:
   - dev
@@ -233,7 +262,7 @@ BAD_JSON = """\
     "title": "Trop d’EIG", "promotion": "quatre", "administration": "Cour des comptes",
     "skills": ["dev"], "eig_count": 7
   },
-  {"title": "Jardin", "promotion": 4, "administration": "Cour des comptes",
+  {"title": "Jardin", "promotion": 3, "administration": "Cour des comptes",
    "skills": ["dev", "jardinage"]},
   {"title": "Bon défi", "promotion": 4, "administration": "Cour des comptes"}
 ]
@@ -245,7 +274,7 @@ BAD_CSV = (
     ",4,,Cour des comptes,dev,,\n"
     "\n"
     'Trop d’EIG,4,,Cour des comptes,dev,7,"Sur\ndeux lignes"\n'
-    "Jardin,4,,Cour des comptes,dev;jardinage,,\n"
+    "Jardin,3,,Cour des comptes,dev;jardinage,,\n"
     "Bon défi,4,,Cour des comptes,,,\n"
 )
 
@@ -259,8 +288,7 @@ BAD_CSV = (
             [
                 "ligne 7 : « title » est obligatoire",
                 "ligne 11 : « eig_count » doit être compris entre 1 et 3 (reçu 7)",
-                "ligne 16 : compétence inconnue : « jardinage » "
-                "(connues : dev, datascience, dataengineering, design, geomatique)",
+                f"ligne 16 : profil inconnu pour la promotion 3 : « jardinage » {ACCEPTED}",
                 "ligne 22 : « state » inconnu : « archived » (connus : draft, submitted, preselected, "
                 "not_preselected, pitched, selected, not_selected, recruiting, running, completed, "
                 "withdrawn) ; "
@@ -274,8 +302,7 @@ BAD_CSV = (
                 "élément 2 : « title » est obligatoire",
                 "élément 3 : « promotion » doit être un nombre entier (reçu « quatre ») ; "
                 "« eig_count » doit être compris entre 1 et 3 (reçu 7)",
-                "élément 4 : compétence inconnue : « jardinage » "
-                "(connues : dev, datascience, dataengineering, design, geomatique)",
+                f"élément 4 : profil inconnu pour la promotion 3 : « jardinage » {ACCEPTED}",
                 "élément 5 : défi en double : « Bon défi » (promotion 4) figure déjà élément 1",
             ],
         ),
@@ -285,8 +312,7 @@ BAD_CSV = (
             [
                 "ligne 5 : « title » est obligatoire",
                 "ligne 7 : « eig_count » doit être compris entre 1 et 3 (reçu 7)",
-                "ligne 9 : compétence inconnue : « jardinage » "
-                "(connues : dev, datascience, dataengineering, design, geomatique)",
+                f"ligne 9 : profil inconnu pour la promotion 3 : « jardinage » {ACCEPTED}",
                 "ligne 10 : défi en double : « Bon défi » (promotion 4) figure déjà ligne 2",
             ],
         ),
@@ -576,7 +602,9 @@ def test_a_large_file_reports_its_progress_every_tenth(db, tmp_path):
 
     assert err.splitlines() == [f"Import : {done}/300 ({done // 3} %)" for done in range(30, 301, 30)]
     assert out.strip() == (
-        "300 défis créés, 0 mis à jour, 0 inchangé ; 35 administrations créées ; 1 promotion créée"
+        "300 défis créés, 0 mis à jour, 0 inchangé ; 35 administrations créées ; 1 promotion créée\n"
+        "Promotion 7 (EIG 7, appel 2022, 10 mois), profils à vérifier : "
+        f"development (Développement), data_science (Data science), {DESIGN}"
     )
     assert AuditEvent.objects.filter(kind=AuditKind.CREATED).count() == 300
     assert audit.verify().intact

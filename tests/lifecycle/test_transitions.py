@@ -78,11 +78,12 @@ def test_open_recruitment_when_the_call_is_open(manager, system):
 
     with time_machine.travel(dt.datetime(2018, 9, 12, 23, 59, 59, tzinfo=PARIS), tick=False):
         assert refusal_of(challenge, "open_recruitment", by=system).reasons == [
-            "L’appel à candidatures n’ouvre que le jeudi 13 septembre 2018 à 09:00:00."
+            "L’appel à candidatures n’ouvre que le jeudi 13 septembre 2018 à 09:00 : le défi y sera publié à "
+            "l’ouverture."
         ]
     with time_machine.travel(dt.datetime(2018, 10, 15, 17, 0, tzinfo=PARIS), tick=False):
         assert refusal_of(challenge, "open_recruitment", by=system).reasons == [
-            "L’appel à candidatures est clos depuis le lundi 15 octobre 2018 à 17:00:00."
+            "L’appel à candidatures est clos depuis le lundi 15 octobre 2018 à 17:00."
         ]
     with time_machine.travel(dt.datetime(2018, 9, 13, 9, 0, tzinfo=PARIS), tick=False):
         services.transition(challenge, "open_recruitment", by=system)
@@ -181,24 +182,24 @@ def test_pitch_needs_a_jury_date(manager):
     ]
 
 
-def test_selection_stays_within_the_pia_envelope(manager):
+def test_selection_stays_within_the_cofinancing_envelope(manager):
     promotion = PromotionFactory()
-    promotion.call.pia_envelope = 200000
+    promotion.call.cofinancing_envelope = 200000
     promotion.call.save()
     ChallengeFactory(promotion=promotion, state=S.SELECTED)  # 105,000 € committed
     ChallengeFactory(promotion=promotion, state=S.PITCHED)  # pitched: not committed
     candidate = ChallengeFactory(promotion=promotion, state=S.PITCHED)
 
     assert refusal_of(candidate, "select", by=manager, reason="Très bon défi").reasons == [
-        "Le financement PIA demandé (105\xa0000,00 €) dépasse ce qui reste de l’enveloppe "
+        "Le co-financement PIA demandé (105\xa0000,00 €) dépasse ce qui reste de l’enveloppe "
         "(95\xa0000,00 € sur 200\xa0000,00 €)."
     ]
     not_funded = ChallengeFactory(
         promotion=promotion,
         state=S.PITCHED,
         administration=AdministrationFactory(kind=AdministrationKind.TERRITORIAL_AUTHORITY),
-        pia_requested=False,
-        pia_amount=None,
+        cofinancing_requested=False,
+        cofinancing_amount=None,
     )
     services.transition(not_funded, "select", by=manager, reason="Sans financement PIA")
     assert not_funded.state == S.SELECTED
@@ -210,7 +211,7 @@ def test_submit_lists_every_missing_piece_of_the_dossier(db):
         attests_data_access=False,
         pitch_deck=None,
         dossier_rows=False,
-        pia_amount=100000,
+        cofinancing_amount=100000,
     )
     contact = administration_contact(challenge.administration)
 
@@ -224,8 +225,8 @@ def test_submit_lists_every_missing_piece_of_the_dossier(db):
         "Décrivez au moins un membre de l’équipe projet.",
         "Mentor opérationnel : prénom, nom et e-mail professionnel sont obligatoires.",
         "Mentor stratégique : prénom, nom et e-mail professionnel sont obligatoires.",
-        "Le montant PIA indiqué (100\xa0000,00 €) ne correspond pas à 70 % du coût total "
-        "employeur, soit 105\xa0000,00 €.",
+        "Le co-financement PIA indiqué (100\xa0000,00 €) ne correspond pas à la règle de l’appel (70 % "
+        "du coût total employeur), soit 105\xa0000,00 €.",
         "La présentation de synthèse (PDF) n’a pas été déposée.",
     ]
     assert Challenge.objects.get(pk=challenge.pk).state == S.DRAFT
@@ -286,7 +287,7 @@ def test_submission_closes_at_the_deadline_to_the_second(db, deadline, last_seco
 
     assert on_time.state == S.SUBMITTED
     assert refusal.reasons[0].startswith("La date limite de dépôt est passée (")
-    assert refusal.reasons[0].endswith(" à 17:00:00, heure de Paris).")
+    assert refusal.reasons[0].endswith(" à 17:00, heure de Paris).")
     assert late.state == S.DRAFT
 
 
@@ -296,7 +297,7 @@ def test_the_deadline_message_names_the_paris_date(db):
     contact = administration_contact(challenge.administration)
     with time_machine.travel(dt.datetime(2018, 6, 15, 17, 0, tzinfo=PARIS), tick=False):
         assert refusal_of(challenge, "submit", by=contact).reasons == [
-            "La date limite de dépôt est passée (vendredi 15 juin 2018 à 17:00:00, heure de Paris)."
+            "La date limite de dépôt est passée (vendredi 15 juin 2018 à 17:00, heure de Paris)."
         ]
 
 

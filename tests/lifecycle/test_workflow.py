@@ -115,6 +115,7 @@ def test_the_receivers_of_a_move_are_the_ones_the_transition_function_names():
     committed = {
         "notifications.receivers.deliver_transition_messages",
         "mentoring.receivers.follow_the_lifecycle",
+        "recruitment.receivers.publish_when_selected",
     }
     assert receivers_of(signals.transition_applied) == applied
     assert receivers_of(signals.transition_committed) == committed

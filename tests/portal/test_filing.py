@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from demo.pdfs import blank_pdf
-from lifecycle.enums import AuditKind, ChallengeState, ContactRole, EigProfile, MentorRole
+from lifecycle.enums import AuditKind, ChallengeState, ContactRole, DefaultProfile, MentorRole
 from lifecycle.models import AuditEvent, Challenge
 from notifications.models import Notification
 from tests.factories import AdministrationFactory, ChallengeFactory
@@ -70,10 +70,10 @@ def test_a_contact_files_and_submits_a_complete_dossier(contact_client, contact,
         "missions",
         {
             "eig-0-mission": "Construire l’API.",
-            "eig-0-profile": EigProfile.DEVELOPMENT,
+            "eig-0-profile": DefaultProfile.DEVELOPMENT,
             "eig-0-expertise": "Python, Django",
             "eig-1-mission": "Analyser les données.",
-            "eig-1-profile": EigProfile.DATA_SCIENCE,
+            "eig-1-profile": DefaultProfile.DATA_SCIENCE,
         },
     )
     assert response.headers["Location"] == step_url(challenge, "equipe")
@@ -109,11 +109,11 @@ def test_a_contact_files_and_submits_a_complete_dossier(contact_client, contact,
         contact_client,
         challenge,
         "financement",
-        {"pia_requested": "True", "total_employer_cost": "150000", "pia_amount": "105000"},
+        {"cofinancing_requested": "True", "total_employer_cost": "150000", "cofinancing_amount": "105000"},
     )
     assert response.headers["Location"] == step_url(challenge, "contacts")
     page = contact_client.get(step_url(challenge, "financement")).content.decode()
-    assert "Montant PIA attendu : 105\u00a0000,00 €" in page
+    assert "Co-financement PIA attendu (70 %) : 105\u00a0000,00 €" in page
     fill(
         contact_client,
         challenge,
@@ -157,7 +157,7 @@ def test_a_contact_files_and_submits_a_complete_dossier(contact_client, contact,
     changed = {}
     for event in AuditEvent.objects.filter(challenge=challenge, kind=AuditKind.DOSSIER_CHANGED):
         changed.update(event.changes)
-    assert changed["eig[2].profile"] == [None, EigProfile.DATA_SCIENCE]
+    assert changed["eig[2].profile"] == [None, DefaultProfile.DATA_SCIENCE]
     assert changed["team[1].name"] == [None, "Dominique Bernard"]
     assert changed["mentor[strategic].email"] == [None, "sacha.lefevre@example.gouv.fr"]
     assert changed["partner_administrations"] == [[], ["Insee"]]

@@ -125,7 +125,7 @@ def test_after_the_deadline_the_submission_is_refused_with_the_reason(client, ad
     with time_machine.travel(dt.datetime(2018, 6, 15, 15, 0, 1, tzinfo=dt.UTC), tick=False):
         response = client.post(reverse("portal:dossier_submit", args=[challenge.pk]))
     page = response.content.decode()
-    assert "La date limite de dépôt est passée (vendredi 15 juin 2018 à 17:00:00, heure de Paris)." in page
+    assert "La date limite de dépôt est passée (vendredi 15 juin 2018 à 17:00, heure de Paris)." in page
     challenge.refresh_from_db()
     assert challenge.state == ChallengeState.DRAFT
 

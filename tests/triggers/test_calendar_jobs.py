@@ -211,7 +211,7 @@ def test_an_opening_missed_until_after_the_closing_moves_nothing_but_the_call_is
         run_scheduler(paris(2018, 10, 20, 9, 0), django_capture_on_commit_callbacks)
 
     assert states()["LexImpact"] == S.SELECTED
-    assert "L’appel à candidatures est clos depuis le lundi 15 octobre 2018 à 17:00:00." in caplog.text
+    assert "L’appel à candidatures est clos depuis le lundi 15 octobre 2018 à 17:00." in caplog.text
     closure = RecruitmentClosure.objects.get()
     assert (closure.closes_at, closure.recorded_at) == (utc(2018, 10, 15, 15, 0), utc(2018, 10, 20, 7, 0))
 

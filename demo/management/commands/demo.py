@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from demo import loader
+from lifecycle import calendar
 
 
 class Command(BaseCommand):
@@ -36,3 +37,10 @@ class Command(BaseCommand):
         )
         for username, role in result.accounts:
             self.stdout.write(f"  aussi : {username} ({role}), même mot de passe")
+        if result.open_call is not None:
+            call = result.open_call.call
+            self.stdout.write(
+                f"Appel ouvert : {result.open_call} — dépôt des dossiers jusqu’au "
+                f"{calendar.deadline_label(call.submission_deadline)} (heure de Paris) ; "
+                "un contact peut y créer un dossier."
+            )

@@ -30,7 +30,7 @@ def test_creating_a_challenge_records_its_first_values(db):
     assert (event.kind, event.actor, challenge.state) == (AuditKind.CREATED, contact, "draft")
     assert event.changes["name"] == [None, "Datafin"]
     assert event.changes["administration"] == [None, "Cour des comptes"]
-    assert event.changes["pia_requested"] == [None, False]
+    assert event.changes["cofinancing_requested"] == [None, False]
 
 
 def test_a_change_of_the_dossier_is_audited_with_old_and_new_values(db):
@@ -64,7 +64,8 @@ def test_a_value_beyond_the_forms_limit_is_refused_and_nothing_is_written(db):
         edits.update_dossier(challenge, {"innovation_kinds": "x" * 361}, by=programme_manager())
     assert caught.value.message_dict == {
         "innovation_kinds": [
-            "Assurez-vous que cette valeur comporte au plus 360 caractères (actuellement 361)."
+            "« types d’innovations mobilisées » dépasse 360 caractères (361) : "
+            "3 lignes maximum (360 caractères)."
         ]
     }
     assert (
