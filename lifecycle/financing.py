@@ -40,7 +40,8 @@ class Eligibility:
     # The administration that receives the co-financing (the administrative carrier of an operator
     # when the call says so), None when not eligible.
     beneficiary: object = None
-    reason: str = ""
+    reason: str = ""  # why not, with the call's rule and what to do (a dossier's problem)
+    summary: str = ""  # the verdict in a few words, for the simulation's first line
 
 
 def _lower_first(label) -> str:
@@ -88,18 +89,27 @@ def eligibility(challenge, *, administration=None, administrative_carrier=None) 
         and carrier.kind in kinds
     ):
         beneficiary = carrier
+    names = {"funder": call.cofinancing_funder, "administration": operational, "carrier": beneficiary}
     if beneficiary is None:
-        return Eligibility(False, reason=_not_eligible_reason(call, operational))
-    if call.cofinancing_needs_budget_programme and not beneficiary.budget_programme.strip():
         return Eligibility(
             False,
-            reason=_(
-                "Le co-financement %(funder)s demande un programme budgétaire : « %(administration)s » "
-                "n’en indique pas."
-            )
-            % {"funder": call.cofinancing_funder, "administration": beneficiary},
+            reason=_not_eligible_reason(call, operational),
+            summary=_("« %(administration)s » n’est pas éligible au co-financement %(funder)s.") % names,
         )
-    return Eligibility(True, beneficiary=beneficiary)
+    if call.cofinancing_needs_budget_programme and not beneficiary.budget_programme.strip():
+        reason = _(
+            "Le co-financement %(funder)s demande un programme budgétaire : « %(administration)s » "
+            "n’en indique pas."
+        ) % {"funder": call.cofinancing_funder, "administration": beneficiary}
+        return Eligibility(False, reason=reason, summary=reason)
+    if beneficiary != operational:
+        summary = _(
+            "« %(administration)s » est éligible au co-financement %(funder)s par son porteur "
+            "administratif « %(carrier)s »."
+        )
+    else:
+        summary = _("« %(administration)s » est éligible au co-financement %(funder)s.")
+    return Eligibility(True, beneficiary=beneficiary, summary=summary % names)
 
 
 def _not_eligible_reason(call, administration) -> str:
@@ -152,7 +162,17 @@ class FinancialSimulation:
         if not self.eligible:
             return self.eligibility.reason
         if self.stated_employer_cost is None:
-            return _("Le coût total employeur est nécessaire pour calculer le co-financement.")
+            return _(
+                "Indiquez le coût total employeur prévisionnel : le co-financement se calcule sur ce "
+                "coût, non sur l’estimation."
+            )
+        if self.stated_amount is None:
+            return _(
+                "Indiquez le co-financement %(funder)s envisagé : %(expected)s selon la règle de l’appel."
+            ) % {
+                "funder": self.funder,
+                "expected": format_euros(self.expected_amount),
+            }
         if abs(stated - self.expected_amount) > COFINANCING_AMOUNT_TOLERANCE:
             return _(
                 "Le co-financement %(funder)s indiqué (%(stated)s) ne correspond pas à la règle de "
@@ -239,6 +259,11 @@ def employer_cost_warning(simulation: FinancialSimulation, tolerance: Decimal) -
     }
 
 
+def eligibility_line(challenge, who: Eligibility) -> str:
+    """Whether this administration may receive the call's co-financing, in one short line."""
+    return _("Éligibilité : %(summary)s") % {"summary": who.summary}
+
+
 def describe(challenge) -> list[str]:
     """The simulation in a few French lines, warnings last, for pages and exports."""
     simulation = simulate(challenge)
@@ -258,6 +283,7 @@ def describe(challenge) -> list[str]:
             "payroll": format_euros(simulation.net_payroll),
         }
     lines = [
+        eligibility_line(challenge, simulation.eligibility),
         payroll_line,
         _("Coût total employeur estimé : %(cost)s")
         % {"cost": format_euros(simulation.estimated_employer_cost)},

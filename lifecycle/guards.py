@@ -137,6 +137,30 @@ def recruitment_call_open(challenge, ctx):
     return []
 
 
+def candidates_call_open(call, now) -> bool:
+    """The candidates' call's dates say it takes applications now (its closing job aside)."""
+    opens, closes = call.recruitment_opens_at, call.recruitment_closes_at
+    return opens is not None and now >= opens and (closes is None or now < calendar.closing(closes))
+
+
+def selection_publishes_at_once(challenge, now) -> str:
+    if candidates_call_open(challenge.promotion.call, now):
+        return _(
+            "L’appel à candidatures est ouvert : le défi sélectionné y sera publié aussitôt, et son "
+            "administration en sera informée."
+        )
+    return ""
+
+
+def late_publication_notice(challenge, now) -> str:
+    if needs_late_publication_reason(challenge, now):
+        return _(
+            "L’appel à candidatures est clos : publier ce défi aux candidats maintenant est une décision "
+            "motivée, que le motif explique à son administration."
+        )
+    return ""
+
+
 def needs_late_publication_reason(challenge, now) -> bool:
     """Whether publishing to candidates now is the late decision that needs a reason."""
     call = challenge.promotion.call

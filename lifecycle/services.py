@@ -153,6 +153,7 @@ class TransitionOption:
     name: TransitionName
     reasons: list[str]
     needs_reason: bool
+    notice: str = ""  # what the move will also bring about now (`workflow.Move.notice`)
 
     @property
     def possible(self) -> bool:
@@ -175,7 +176,10 @@ def transition_options(challenge: Challenge, *, by) -> list[TransitionOption]:
         _code, reasons = _refusals(challenge, move.name, by=by, reason=None)
         options.append(
             TransitionOption(
-                name=move.name, reasons=reasons, needs_reason=move.asks_reason(challenge, clock.now())
+                name=move.name,
+                reasons=reasons,
+                needs_reason=move.asks_reason(challenge, clock.now()),
+                notice=move.notice(challenge, clock.now()) if move.notice else "",
             )
         )
     return options

@@ -34,6 +34,8 @@ class Move:
     needs_reason: bool = False
     # A reason needed in some situations only: f(challenge, now) -> bool (a late publication).
     reason_needed_when: object = None
+    # What the move will also bring about now, for the person about to make it: f(challenge, now) -> str.
+    notice: object = None
     # The notifications.enums.MessageEvent that announces it to the case's people.
     message: str = ""
     # It enters or leaves the states in which the mentors are awaited (mentoring follows it).
@@ -72,6 +74,7 @@ MOVES: dict[T, Move] = {
             (S.PITCHED,),
             S.SELECTED,
             guards=(guards.within_cofinancing_envelope,),
+            notice=guards.selection_publishes_at_once,
             needs_reason=True,
             message="selected",
             concerns_mentoring=True,
@@ -83,6 +86,7 @@ MOVES: dict[T, Move] = {
             S.RECRUITING,
             guards=(guards.recruitment_call_open,),
             reason_needed_when=guards.needs_late_publication_reason,
+            notice=guards.late_publication_notice,
             scheduled=True,
             message="recruitment_opened",
             concerns_mentoring=True,

@@ -49,26 +49,25 @@ DEFAULTS = {
         "[EIG] Invitation à présenter « {challenge} » devant le jury",
         "Bonjour,\n\nVous êtes invités à présenter le défi « {challenge} » devant le jury mixte "
         "(entrepreneurs et agents publics) le {jury_date}. Votre présentation de synthèse compte "
-        "12 diapositives au plus." + CASE_FR + SIGNATURE_FR,
+        "{max_slides} diapositives au plus." + CASE_FR + SIGNATURE_FR,
     ),
     (E.INVITED_TO_PITCH, "en"): (
         "[EIG] Invitation to pitch “{challenge}” to the jury",
         "Hello,\n\nYou are invited to pitch the challenge “{challenge}” to the mixed jury "
-        "(entrepreneurs and public servants) on {jury_date}. Your summary deck has 12 slides at "
-        "most." + CASE_EN + SIGNATURE_EN,
+        "(entrepreneurs and public servants) on {jury_date}. Your summary deck has {max_slides} "
+        "slides at most." + CASE_EN + SIGNATURE_EN,
     ),
     (E.SELECTED, "fr"): (
         "[EIG] Félicitations : « {challenge} » est sélectionné",
         "Bonjour,\n\nLe jury a sélectionné le défi « {challenge} » pour la promotion "
-        "{promotion}.\n\n{reason}\n\nL’appel à candidatures pour recruter les EIG ouvrira le "
-        "{recruitment_opens}. Nous allons confirmer avec vous les mentors opérationnel et "
-        "stratégique." + CASE_FR + SIGNATURE_FR,
+        "{promotion}.\n\n{reason}\n\n{recruitment_call} Nous allons confirmer avec vous les "
+        "mentors opérationnel et stratégique." + CASE_FR + SIGNATURE_FR,
     ),
     (E.SELECTED, "en"): (
         "[EIG] Congratulations: “{challenge}” is selected",
         "Hello,\n\nThe jury selected the challenge “{challenge}” for promotion {promotion}.\n\n"
-        "{reason}\n\nThe call for applications to recruit the EIGs opens on {recruitment_opens}. "
-        "We will confirm the operational and strategic mentors with you." + CASE_EN + SIGNATURE_EN,
+        "{reason}\n\n{recruitment_call} We will confirm the operational and strategic mentors with "
+        "you." + CASE_EN + SIGNATURE_EN,
     ),
     (E.NOT_SELECTED, "fr"): (
         "[EIG] Décision du jury pour « {challenge} »",
@@ -82,32 +81,32 @@ DEFAULTS = {
     ),
     (E.RECRUITMENT_OPENED, "fr"): (
         "[EIG] Le recrutement des EIG de « {challenge} » est ouvert",
-        "Bonjour,\n\nL’appel à candidatures public pour recruter les EIG du défi « {challenge} » "
-        "est ouvert jusqu’au {recruitment_closes}. N’hésitez pas à le relayer." + CASE_FR + SIGNATURE_FR,
+        "Bonjour,\n\nLe défi « {challenge} » est publié aux candidats qui recrutent ses EIG. "
+        "{recruitment_call} N’hésitez pas à le relayer.\n\n{reason}" + CASE_FR + SIGNATURE_FR,
     ),
     (E.RECRUITMENT_OPENED, "en"): (
         "[EIG] Recruiting the EIGs of “{challenge}” has started",
-        "Hello,\n\nThe public call for applications to recruit the EIGs of the challenge "
-        "“{challenge}” is open until {recruitment_closes}. Please spread the word." + CASE_EN + SIGNATURE_EN,
+        "Hello,\n\nThe challenge “{challenge}” is published to the candidates who will be its EIGs. "
+        "{recruitment_call} Please spread the word.\n\n{reason}" + CASE_EN + SIGNATURE_EN,
     ),
     (E.RUNNING, "fr"): (
         "[EIG] Le défi « {challenge} » démarre",
-        "Bonjour,\n\nLes EIG rejoignent le défi « {challenge} » le {start_date} pour dix mois. Les "
-        "sessions de promotion ont lieu toutes les deux semaines." + CASE_FR + SIGNATURE_FR,
+        "Bonjour,\n\nLes EIG rejoignent le défi « {challenge} » le {start_date} pour {duration}. Les "
+        "sessions de promotion les réunissent régulièrement." + CASE_FR + SIGNATURE_FR,
     ),
     (E.RUNNING, "en"): (
         "[EIG] The challenge “{challenge}” starts",
-        "Hello,\n\nThe EIGs join the challenge “{challenge}” on {start_date} for ten months. "
-        "Cohort sessions take place every two weeks." + CASE_EN + SIGNATURE_EN,
+        "Hello,\n\nThe EIGs join the challenge “{challenge}” on {start_date} for {duration}. "
+        "Cohort sessions bring them together regularly." + CASE_EN + SIGNATURE_EN,
     ),
     (E.COMPLETED, "fr"): (
         "[EIG] Le défi « {challenge} » est terminé",
-        "Bonjour,\n\nLes dix mois du défi « {challenge} » sont achevés. Merci pour votre "
+        "Bonjour,\n\nLes {duration} du défi « {challenge} » sont achevés. Merci pour votre "
         "engagement dans la promotion {promotion}." + CASE_FR + SIGNATURE_FR,
     ),
     (E.COMPLETED, "en"): (
         "[EIG] The challenge “{challenge}” is completed",
-        "Hello,\n\nThe ten months of the challenge “{challenge}” are over. Thank you for taking "
+        "Hello,\n\nThe {duration} of the challenge “{challenge}” are over. Thank you for taking "
         "part in promotion {promotion}." + CASE_EN + SIGNATURE_EN,
     ),
     (E.WITHDRAWN, "fr"): (

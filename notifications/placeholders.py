@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from lifecycle import calendar
+from lifecycle import calendar, clock
 from lifecycle.enums import ChallengeState
 
 PLACEHOLDERS = {
@@ -28,6 +28,11 @@ PLACEHOLDERS = {
     "recruitment_opens": gettext_lazy("ouverture de l’appel à candidatures"),
     "recruitment_closes": gettext_lazy("clôture de l’appel à candidatures"),
     "start_date": gettext_lazy("arrivée des EIG"),
+    "duration": gettext_lazy("durée du défi (ex. « 10 mois »)"),
+    "max_slides": gettext_lazy("nombre maximal de diapositives du pitch"),
+    "recruitment_call": gettext_lazy(
+        "où en est l’appel à candidatures, en une phrase (ouvrira le…, ouvert jusqu’au…, clos depuis le…)"
+    ),
     "case_url": gettext_lazy("lien vers le dossier"),
     "days_left": gettext_lazy("jours restant avant la date limite (rappels)"),
     # Given by the sender of the message (see CONTEXT_PLACEHOLDERS); empty for other events.
@@ -77,6 +82,27 @@ def _moment(value, language):
     return date_format(value, "j F Y")
 
 
+def _recruitment_call(call) -> str:
+    """The candidates' call as it stands when the message is written (a selection may come
+    before its opening, while it is open, or after its closing)."""
+    opens, closes, now = call.recruitment_opens_at, call.recruitment_closes_at, clock.now()
+    if opens is None:
+        return _("La date de l’appel à candidatures qui recrutera les EIG sera annoncée.")
+    if now < opens:
+        return _("L’appel à candidatures qui recrutera les EIG ouvrira le %(date)s.") % {
+            "date": calendar.label(opens)
+        }
+    if closes is None:
+        return _("L’appel à candidatures qui recrute les EIG est ouvert.")
+    if now < calendar.closing(closes):
+        return _("L’appel à candidatures qui recrute les EIG est ouvert jusqu’au %(date)s.") % {
+            "date": calendar.deadline_label(closes)
+        }
+    return _("L’appel à candidatures public est clos depuis le %(date)s.") % {
+        "date": calendar.deadline_label(closes)
+    }
+
+
 def _deadline(value):
     """The deadline as the portal and the guards announce it (`lifecycle.calendar`)."""
     if value is None:
@@ -108,6 +134,10 @@ def values_for(
             "recruitment_opens": _moment(call.recruitment_opens_at, language),
             "recruitment_closes": _moment(call.recruitment_closes_at, language),
             "start_date": _moment(call.starts_on, language),
+            "duration": ngettext("%(months)d mois", "%(months)d mois", call.duration_months)
+            % {"months": call.duration_months},
+            "max_slides": str(call.max_pitch_slides),
+            "recruitment_call": _recruitment_call(call),
             "case_url": case_url(challenge),
             "days_left": "" if days_left is None else str(days_left),
         }

@@ -197,6 +197,13 @@ class FinancingForm(ChallengeStepForm):
         ) % {"rule": financing.rule_label(call)}
         self._describe()
 
+    def clean(self):
+        cleaned = super().clean()
+        # No co-financing asked: no amount kept from an earlier answer (it would block the dossier).
+        if cleaned.get("cofinancing_requested") is False:
+            cleaned["cofinancing_amount"] = None
+        return cleaned
+
     class Meta:
         model = Challenge
         fields = section("financement").fields

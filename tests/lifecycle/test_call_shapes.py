@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from lifecycle import financing, services
 from lifecycle.actors import SYSTEM
 from lifecycle.enums import AdministrationKind, ChallengeState, TransitionName
-from lifecycle.models import AuditEvent, EigPosition
+from lifecycle.models import AuditEvent, Challenge, EigPosition
 from lifecycle.promotions import configure_promotion
 from tests.factories import (
     AdministrationFactory,
@@ -327,7 +327,9 @@ def test_months_based_cofinancing_with_pay_levels_walks_to_completed(months_base
     assert simulation.net_payroll == Decimal("96000.00")
     assert simulation.expected_amount == Decimal("60000.00")
     assert simulation.eligibility.beneficiary == ministry
-    assert [line.replace("\xa0", " ") for line in financing.describe(challenge)[:3]] == [
+    assert [line.replace("\xa0", " ") for line in financing.describe(challenge)[:4]] == [
+        "Éligibilité : « Bibliothèque nationale » est éligible au co-financement Fonds de "
+        "transformation par son porteur administratif « Ministère de la Culture ».",
         "12 mois × (3 500,00 € + 4 500,00 €) nets = 96 000,00 € nets",
         "Coût total employeur estimé : 174 769,23 €",  # 96,000 ÷ 0.78 × 1.42
         "Co-financement Fonds de transformation attendu (3 mois sur 12) : 60 000,00 €",
@@ -449,3 +451,35 @@ def test_a_2359_closing_of_the_candidates_call_includes_its_minute_too(overlappi
         assert accepts_applications(call) is True
     with at(paris(2020, 8, 1, 0, 0)):
         assert accepts_applications(call) is False
+
+
+def test_answering_no_to_cofinancing_drops_an_amount_given_before(months_based):
+    from portal.forms import FinancingForm
+
+    challenge = dossier(months_based, profiles=["dev", "data"], total_employer_cost=Decimal("200000.00"))
+    form = FinancingForm(
+        {"cofinancing_requested": "False", "total_employer_cost": "200000", "cofinancing_amount": "50000"},
+        instance=challenge,
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["cofinancing_amount"] is None
+    assert (
+        form.fields["cofinancing_requested"].label
+        == "Demandez-vous le co-financement Fonds de transformation ?"
+    )
+
+
+def test_the_case_page_says_what_a_selection_or_a_late_publication_brings_about(overlapping, manager, client):
+    challenge = dossier(overlapping, profiles=["development", "design"], state=S.PITCHED)
+    client.force_login(manager)
+    with at(paris(2020, 6, 11, 18, 0)):
+        page = client.get(f"/gestion/defis/{challenge.pk}/").content.decode()
+    assert (
+        '<p class="fr-text--sm fr-mb-1w" id="notice-select">L’appel à candidatures est ouvert : le défi '
+        "sélectionné y sera publié aussitôt, et son administration en sera informée.</p>"
+    ) in page
+    Challenge.objects.filter(pk=challenge.pk).update(state=S.SELECTED)
+    with at(paris(2020, 8, 3, 10, 0)):
+        page = client.get(f"/gestion/defis/{challenge.pk}/").content.decode()
+    assert 'id="notice-open_recruitment">L’appel à candidatures est clos' in page
+    assert 'id="reason-open_recruitment"' in page  # the reason is asked for

@@ -84,6 +84,7 @@ def test_an_implausible_employer_cost_is_flagged(db):
 def test_the_simulation_in_words(db):
     challenge = ChallengeFactory(total_employer_cost=Decimal("250000"), cofinancing_amount=Decimal("1000"))
     assert financing.describe(challenge) == [
+        f"Éligibilité : « {challenge.administration} » est éligible au co-financement PIA.",
         "2 EIG × 10 mois × 4\xa0000,00 € nets = 80\xa0000,00 € nets",
         "Coût total employeur estimé : 145\xa0641,03 €",
         "Co-financement PIA attendu (70 %) : 175\xa0000,00 €",

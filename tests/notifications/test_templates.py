@@ -1,6 +1,8 @@
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -19,6 +21,9 @@ from tests.html_forms import form_data
 def manager_client(client, db):
     client.force_login(create_user("gestionnaire", by=SYSTEM, role=Role.PROGRAMME_MANAGER))
     return client
+
+
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def test_every_event_has_a_french_and_an_english_template(db):
@@ -66,11 +71,51 @@ def test_the_english_rendering_uses_english_dates(db):
     challenge = ChallengeFactory(name="Datafin")
     challenge.promotion.call.recruitment_opens_at = dt.datetime(2018, 9, 13, 7, 0, tzinfo=dt.UTC)
     challenge.promotion.call.save()
-    subject, body = outbox.render(MessageEvent.SELECTED, challenge, language="en", reason="Great.")
+    with time_machine.travel(dt.datetime(2018, 7, 5, 10, 0, tzinfo=dt.UTC), tick=False):
+        subject, body = outbox.render(MessageEvent.SELECTED, challenge, language="en", reason="Great.")
+        _subject, french = outbox.render(MessageEvent.SELECTED, challenge, language="fr", reason="Bravo.")
     assert subject == "[EIG] Congratulations: “Datafin” is selected"
-    assert "opens on 13 September 2018, 09:00." in body
-    _subject, french = outbox.render(MessageEvent.SELECTED, challenge, language="fr", reason="Bravo.")
-    assert "ouvrira le 13 septembre 2018, 09:00." in french
+    assert (
+        "The call for applications that will recruit the EIGs opens on Thursday 13 September 2018 at 09:00."
+        in body
+    )
+    assert (
+        "L’appel à candidatures qui recrutera les EIG ouvrira le jeudi 13 septembre 2018 à 09:00." in french
+    )
+
+
+@pytest.mark.parametrize(
+    ("moment", "sentence"),
+    [
+        (
+            dt.datetime(2020, 4, 1, 12, 0),
+            "L’appel à candidatures qui recrutera les EIG ouvrira le mercredi 15 avril 2020 à 10:00.",
+        ),
+        (
+            dt.datetime(2020, 6, 11, 18, 0),
+            "L’appel à candidatures qui recrute les EIG est ouvert jusqu’au vendredi 31 juillet 2020 "
+            "à 23:59 incluse.",
+        ),
+        (
+            dt.datetime(2020, 8, 3, 10, 0),
+            "L’appel à candidatures public est clos depuis le vendredi 31 juillet 2020 à 23:59 incluse.",
+        ),
+    ],
+)
+def test_the_selection_message_says_where_the_candidates_call_stands(db, moment, sentence):
+    challenge = ChallengeFactory(name="Datafin")
+    call = challenge.promotion.call
+    call.recruitment_opens_at = dt.datetime(2020, 4, 15, 10, 0, tzinfo=PARIS)
+    call.recruitment_closes_at = dt.datetime(2020, 7, 31, 23, 59, tzinfo=PARIS)
+    call.max_pitch_slides, call.duration_months = 15, 11
+    call.save()
+    with time_machine.travel(moment.replace(tzinfo=PARIS), tick=False):
+        _subject, selected = outbox.render(MessageEvent.SELECTED, challenge, language="fr", reason="Bravo.")
+        _subject, pitch = outbox.render(MessageEvent.INVITED_TO_PITCH, challenge, language="fr")
+        _subject, running = outbox.render(MessageEvent.RUNNING, challenge, language="fr")
+    assert sentence in selected
+    assert "Votre présentation de synthèse compte 15 diapositives au plus." in pitch
+    assert "pour 11 mois." in running
 
 
 def test_a_manager_edits_a_template_in_the_admin_and_an_unknown_placeholder_is_refused(manager_client):
