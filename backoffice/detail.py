@@ -1,13 +1,11 @@
 """What the challenge page shows: the dossier by the official form's sections
 (`lifecycle.dossier.sections`, as the portal shows them), the moves, the e-mails, the timeline."""
 
-from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 
 from lifecycle import services
-from lifecycle.dossier import sections
+from lifecycle.dossier import sections, snapshot
 from lifecycle.enums import AuditKind, ChallengeState, TransitionName
-from lifecycle.models import Challenge
 
 
 def _display(value) -> str:
@@ -23,10 +21,7 @@ def _display(value) -> str:
 
 
 def _field_label(name) -> str:
-    try:
-        return str(Challenge._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:
-        return name
+    return snapshot.key_label(name)
 
 
 def _state_label(value) -> str:

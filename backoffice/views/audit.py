@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from backoffice.audit_filters import AuditEventFilter
 from lifecycle import audit
+from lifecycle.dossier import snapshot
 from lifecycle.enums import ChallengeState
 from lifecycle.models import AuditEvent
 from web.access import audit_reader_required
@@ -23,8 +24,14 @@ def _filtered(request):
 
 
 def _changes(event) -> list[dict]:
+    """Each change with its key (what the trail holds) and, for a dossier's, its label."""
     return [
-        {"field": field, "old": values[0], "new": values[1]}
+        {
+            "field": field,
+            "label": snapshot.key_label(field) if event.challenge_id else "",
+            "old": values[0],
+            "new": values[1],
+        }
         for field, values in sorted(event.changes.items())
     ]
 

@@ -1,14 +1,17 @@
 """The dossier as flat values, and the context manager that audits what a block changes in it."""
 
 import contextlib
+import re
 import threading
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from lifecycle import audit
 from lifecycle.dossier.sections import FORM_FIELDS
-from lifecycle.enums import AuditKind
-from lifecycle.models import PERSON_FIELDS, Challenge
+from lifecycle.enums import AuditKind, ContactRole, MentorRole
+from lifecycle.models import PERSON_FIELDS, Challenge, Contact, EigPosition, Entrepreneur, Mentor, TeamMember
 
 # The challenge's own fields of the dossier, as the audit trail lists them: the form's (its
 # sections), who carries and follows the case, and the pitch deck.
@@ -18,6 +21,39 @@ SCALAR_FIELDS = [
     *(name for name in FORM_FIELDS if name != "partner_administrations"),
     "pitch_deck",
 ]
+
+
+_ROW_KEY = re.compile(r"^(?P<kind>eig|team|mentor|contact|recruited)\[(?P<which>[^\]]+)\]\.(?P<field>\w+)$")
+
+
+def _verbose(model, name) -> str:
+    try:
+        text = str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+    return text[:1].upper() + text[1:]
+
+
+def key_label(key: str) -> str:
+    """A snapshot's key as people read it: "problem" → "Problématique à résoudre",
+    "eig[1].mission" → "EIG n°1 — Mission", "mentor[operational].email" → "Mentor opérationnel —
+    E-mail professionnel"; an unknown key is shown as it is."""
+    found = _ROW_KEY.match(key)
+    if found is None:
+        return _verbose(Challenge, key)
+    kind, which, field = found["kind"], found["which"], found["field"]
+    if kind == "eig":
+        return _("EIG n°%(rank)s — %(field)s") % {"rank": which, "field": _verbose(EigPosition, field)}
+    if kind == "team":
+        return _("Équipe projet, membre %(rank)s — %(field)s") % {
+            "rank": which,
+            "field": _verbose(TeamMember, field),
+        }
+    if kind == "recruited":
+        return _("EIG recruté·e — %(field)s") % {"field": _verbose(Entrepreneur, field)}
+    roles, model = (MentorRole, Mentor) if kind == "mentor" else (ContactRole, Contact)
+    role = roles(which).label if which in roles.values else which
+    return f"{role} — {_verbose(model, field)}"
 
 
 def _plain(value):

@@ -55,7 +55,7 @@ def test_the_review_lists_events_with_old_and_new_values(auditor_client, trail):
     assert "Changement d’état : Déposé → Présélectionné" in page
     assert "Impact fort" in page
     old = "Les données de l’administration sont dispersées et peu réutilisées."
-    assert f"<code>problem</code> : {old} → Nouvelle problématique" in page
+    assert f"Problématique à résoudre <code>problem</code> : {old} → Nouvelle problématique" in page
 
 
 def test_a_change_of_role_is_in_the_review_with_the_account_it_concerns(auditor_client, trail):

@@ -153,11 +153,22 @@ def test_the_timeline_shows_old_and_new_values(manager_client, manager):
     )
     html = page(manager_client, challenge)
     assert (
-        '<tr><th scope="row">problématique à résoudre</th>'
+        '<tr><th scope="row">Problématique à résoudre</th>'
         "<td>Ancien problème</td><td>Nouveau problème</td></tr>" in html
     )
-    assert '<tr><th scope="row">demande de co-financement</th><td>Oui</td><td>Non</td></tr>' in html
+    assert '<tr><th scope="row">Demande de co-financement</th><td>Oui</td><td>Non</td></tr>' in html
     assert "Modification du dossier" in html
+
+    edits.set_positions(
+        challenge,
+        [
+            {"mission": "Construire l’API des données.", "profile": "development", "expertise": "Python"},
+            {"mission": "Analyser les données de santé.", "profile": "data_science", "expertise": ""},
+        ],
+        by=manager,
+    )
+    html = page(manager_client, challenge)
+    assert '<tr><th scope="row">EIG n°1 — Expertises recherchées</th><td>—</td><td>Python</td></tr>' in html
 
 
 @pytest.mark.parametrize("pk_offset", [1000])
