@@ -56,5 +56,17 @@ def days_left(deadline, now) -> int:
     return (timezone.localdate(deadline) - timezone.localdate(now)).days
 
 
-def is_open(opens_at, deadline, now) -> bool:
-    return (opens_at is None or now >= opens_at) and deadline is not None and now < closing(deadline)
+# Where the candidates' call stands, by its dates (its closing job aside: `recruitment`).
+UNSET, BEFORE, OPEN, CLOSED = "unset", "before", "open", "closed"
+
+
+def candidates_call_stage(call, now) -> str:
+    """UNSET (no opening), BEFORE its opening, OPEN, or CLOSED (its closing's minute included)."""
+    opens, closes = call.recruitment_opens_at, call.recruitment_closes_at
+    if opens is None:
+        return UNSET
+    if now < opens:
+        return BEFORE
+    if closes is not None and now >= closing(closes):
+        return CLOSED
+    return OPEN

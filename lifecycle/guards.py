@@ -112,14 +112,15 @@ def recruitment_call_open(challenge, ctx):
     from lifecycle.rules import is_system
 
     call = challenge.promotion.call
-    if call.recruitment_opens_at is None:
+    stage = calendar.candidates_call_stage(call, ctx.now)
+    if stage == calendar.UNSET:
         return [_("L’ouverture de l’appel à candidatures n’est pas fixée.")]
-    if ctx.now < call.recruitment_opens_at:
+    if stage == calendar.BEFORE:
         return [
             _("L’appel à candidatures n’ouvre que le %(date)s : le défi y sera publié à l’ouverture.")
             % {"date": _paris(call.recruitment_opens_at)}
         ]
-    if call.recruitment_closes_at is not None and ctx.now >= calendar.closing(call.recruitment_closes_at):
+    if stage == calendar.CLOSED:
         closed = _("L’appel à candidatures est clos depuis le %(date)s.") % {
             "date": calendar.deadline_label(call.recruitment_closes_at)
         }
@@ -137,14 +138,8 @@ def recruitment_call_open(challenge, ctx):
     return []
 
 
-def candidates_call_open(call, now) -> bool:
-    """The candidates' call's dates say it takes applications now (its closing job aside)."""
-    opens, closes = call.recruitment_opens_at, call.recruitment_closes_at
-    return opens is not None and now >= opens and (closes is None or now < calendar.closing(closes))
-
-
 def selection_publishes_at_once(challenge, now) -> str:
-    if candidates_call_open(challenge.promotion.call, now):
+    if calendar.candidates_call_stage(challenge.promotion.call, now) == calendar.OPEN:
         return _(
             "L’appel à candidatures est ouvert : le défi sélectionné y sera publié aussitôt, et son "
             "administration en sera informée."
@@ -163,8 +158,7 @@ def late_publication_notice(challenge, now) -> str:
 
 def needs_late_publication_reason(challenge, now) -> bool:
     """Whether publishing to candidates now is the late decision that needs a reason."""
-    call = challenge.promotion.call
-    return call.recruitment_closes_at is not None and now >= calendar.closing(call.recruitment_closes_at)
+    return calendar.candidates_call_stage(challenge.promotion.call, now) == calendar.CLOSED
 
 
 def eigs_recruited(challenge, ctx):

@@ -85,20 +85,21 @@ def _moment(value, language):
 def _recruitment_call(call) -> str:
     """The candidates' call as it stands when the message is written (a selection may come
     before its opening, while it is open, or after its closing)."""
-    opens, closes, now = call.recruitment_opens_at, call.recruitment_closes_at, clock.now()
-    if opens is None:
+    stage = calendar.candidates_call_stage(call, clock.now())
+    opens, closes = call.recruitment_opens_at, call.recruitment_closes_at
+    if stage == calendar.UNSET:
         return _("La date de l’appel à candidatures qui recrutera les EIG sera annoncée.")
-    if now < opens:
+    if stage == calendar.BEFORE:
         return _("L’appel à candidatures qui recrutera les EIG ouvrira le %(date)s.") % {
             "date": calendar.label(opens)
         }
-    if closes is None:
-        return _("L’appel à candidatures qui recrute les EIG est ouvert.")
-    if now < calendar.closing(closes):
-        return _("L’appel à candidatures qui recrute les EIG est ouvert jusqu’au %(date)s.") % {
+    if stage == calendar.CLOSED:
+        return _("L’appel à candidatures public est clos depuis le %(date)s.") % {
             "date": calendar.deadline_label(closes)
         }
-    return _("L’appel à candidatures public est clos depuis le %(date)s.") % {
+    if closes is None:
+        return _("L’appel à candidatures qui recrute les EIG est ouvert.")
+    return _("L’appel à candidatures qui recrute les EIG est ouvert jusqu’au %(date)s.") % {
         "date": calendar.deadline_label(closes)
     }
 

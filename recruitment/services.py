@@ -88,12 +88,9 @@ def close_recruitment(call) -> RecruitmentClosure | None:
 
 def accepts_applications(call, *, now=None) -> bool:
     """Whether the call takes applications now: open, and not closed (by the clock or by its job)."""
-    now = now or clock.now()
-    if call.recruitment_opens_at is None or now < call.recruitment_opens_at:
+    if calendar.candidates_call_stage(call, now or clock.now()) != calendar.OPEN:
         return False
-    if call.recruitment_closes_at is None:
-        return True
     return (
-        now < calendar.closing(call.recruitment_closes_at)
-        and not call.recruitment_closures.filter(closes_at=call.recruitment_closes_at).exists()
+        call.recruitment_closes_at is None
+        or not call.recruitment_closures.filter(closes_at=call.recruitment_closes_at).exists()
     )
