@@ -272,6 +272,13 @@ class Call(models.Model):
             return None
         return start + relativedelta(months=self.duration_months)
 
+    @property
+    def submission_closes_at(self):
+        """The first moment a dossier is late (see `lifecycle.calendar.closing`)."""
+        from lifecycle.calendar import closing
+
+        return closing(self.submission_deadline)
+
     def clean(self):
         errors = {}
         if self.min_eigs_per_challenge > self.max_eigs_per_challenge:
