@@ -18,6 +18,8 @@ urlpatterns = [
     path("promotions/", promotions.promotion_list, name="promotions"),
     # ?promotion=<pk> names the promotion to change; without it, a new one.
     path("promotions/configurer/", promotions.promotion_page, name="promotion"),
+    # People and invitations (backoffice/views/people.py).
+    # Held e-mails, one review per decision act (backoffice/views/mails.py).
     path("audit/", audit.audit_review, name="audit"),
     path("audit/export.<str:file_format>", audit.audit_export, name="audit_export"),
 ]

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "web",
     "backoffice",
     "portal",
+    "conversations",
 ]
 
 # Every right is a predicate of `rules` (the apps' rules.py); axes refuses a locked-out sign-in

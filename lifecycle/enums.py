@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class ChallengeState(models.TextChoices):
     DRAFT = "draft", _("Brouillon")
     SUBMITTED = "submitted", _("Déposé")
+    # Sent back to its administration with what to correct and a date (lifecycle/corrections.py).
+    CORRECTIONS_REQUESTED = "corrections_requested", _("Corrections demandées")
     PRESELECTED = "preselected", _("Présélectionné")
     NOT_PRESELECTED = "not_preselected", _("Non présélectionné")
     PITCHED = "pitched", _("Invité à pitcher devant le jury")
@@ -23,6 +25,7 @@ class ChallengeState(models.TextChoices):
         return [
             cls.DRAFT,
             cls.SUBMITTED,
+            cls.CORRECTIONS_REQUESTED,
             cls.PRESELECTED,
             cls.PITCHED,
             cls.SELECTED,
@@ -46,6 +49,8 @@ class ChallengeState(models.TextChoices):
 
 class TransitionName(models.TextChoices):
     SUBMIT = "submit", _("Déposer le dossier")
+    REQUEST_CORRECTIONS = "request_corrections", _("Demander des corrections")
+    RESUBMIT = "resubmit", _("Déposer le dossier corrigé")
     PRESELECT = "preselect", _("Présélectionner")
     REJECT = "reject", _("Ne pas présélectionner")
     PITCH = "pitch", _("Inviter à pitcher devant le jury")
@@ -110,3 +115,9 @@ class AuditKind(models.TextChoices):
     SESSION_CHANGED = "session_changed", _("Session de promotion planifiée ou modifiée")
     CALENDAR_RENEWED = "calendar_renewed", _("Nouvelle adresse du calendrier des sessions")
     ATTENDANCE_RECORDED = "attendance_recorded", _("Présence à une session")
+    INVITATION_SENT = "invitation_sent", _("Invitation envoyée")
+    INVITATION_REVOKED = "invitation_revoked", _("Invitation révoquée")
+    INVITATION_ACCEPTED = "invitation_used", _("Invitation acceptée")
+    MESSAGE_POSTED = "message_posted", _("Message sur un dossier")
+    NOTE_ADDED = "note_added", _("Note interne sur un dossier")
+    MAIL_DROPPED = "mail_dropped", _("Retrait d’un e-mail retenu")

@@ -109,6 +109,55 @@ DEFAULTS = {
         "Hello,\n\nThe {duration} of the challenge “{challenge}” are over. Thank you for taking "
         "part in promotion {promotion}." + CASE_EN + SIGNATURE_EN,
     ),
+    (E.CORRECTIONS_REQUESTED, "fr"): (
+        "[EIG] Corrections demandées : « {challenge} »",
+        "Bonjour,\n\nLe programme vous renvoie le dossier du défi « {challenge} » pour que vous le "
+        "corrigiez avant de le déposer à nouveau.\n\nÀ corriger : {reason}\n\nParties du dossier "
+        "ouvertes à la modification : {corrections_sections}.\n\nDéposez le dossier corrigé au plus "
+        "tard le {corrections_due} (heure de Paris) ; passé cette date, il ne pourra plus l’être."
+        + CASE_FR
+        + SIGNATURE_FR,
+    ),
+    (E.CORRECTIONS_REQUESTED, "en"): (
+        "[EIG] Corrections requested: “{challenge}”",
+        "Hello,\n\nThe programme sends the application for the challenge “{challenge}” back to you "
+        "so that you correct it before submitting it again.\n\nTo correct: {reason}\n\nParts of "
+        "the application open to changes: {corrections_sections}.\n\nSubmit the corrected "
+        "application by {corrections_due} (Paris time) at the latest; after that date it can no "
+        "longer be submitted." + CASE_EN + SIGNATURE_EN,
+    ),
+    (E.RESUBMITTED, "fr"): (
+        "[EIG] Dossier corrigé reçu : « {challenge} »",
+        "Bonjour,\n\nNous avons bien reçu le dossier corrigé du défi « {challenge} » déposé par "
+        "{administration}. Il reprend son examen pour la promotion {promotion}." + CASE_FR + SIGNATURE_FR,
+    ),
+    (E.RESUBMITTED, "en"): (
+        "[EIG] Corrected application received: “{challenge}”",
+        "Hello,\n\nWe have received the corrected application for the challenge “{challenge}” "
+        "submitted by {administration}. Its review for promotion {promotion} resumes."
+        + CASE_EN
+        + SIGNATURE_EN,
+    ),
+    (E.MESSAGE_TO_ADMINISTRATION, "fr"): (
+        "[EIG] Nouveau message sur le dossier « {challenge} »",
+        "Bonjour,\n\n{author} vous a écrit au sujet du dossier « {challenge} » :\n\n{message}\n\n"
+        "Pour répondre, ouvrez la messagerie du dossier." + CASE_FR + SIGNATURE_FR,
+    ),
+    (E.MESSAGE_TO_ADMINISTRATION, "en"): (
+        "[EIG] New message about the application “{challenge}”",
+        "Hello,\n\n{author} wrote to you about the application “{challenge}”:\n\n{message}\n\n"
+        "To answer, open the application's messages." + CASE_EN + SIGNATURE_EN,
+    ),
+    (E.MESSAGE_TO_PROGRAMME, "fr"): (
+        "[EIG] Message de {administration} sur « {challenge} »",
+        "Bonjour,\n\n{author} ({administration}) a écrit au sujet du dossier « {challenge} » :\n\n"
+        "{message}\n\nDossier dans l’espace de gestion : {backoffice_url}" + SIGNATURE_FR,
+    ),
+    (E.MESSAGE_TO_PROGRAMME, "en"): (
+        "[EIG] Message from {administration} about “{challenge}”",
+        "Hello,\n\n{author} ({administration}) wrote about the application “{challenge}”:\n\n"
+        "{message}\n\nThe case in the back office: {backoffice_url}" + SIGNATURE_EN,
+    ),
     (E.WITHDRAWN, "fr"): (
         "[EIG] Retrait du défi « {challenge} »",
         "Bonjour,\n\nLe défi « {challenge} » est retiré de la promotion {promotion}.\n\n{reason}"

@@ -4,6 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 class MessageEvent(models.TextChoices):
     SUBMISSION_RECEIVED = "submission_received", _("Dossier reçu")
+    CORRECTIONS_REQUESTED = "corrections_requested", _("Demande de corrections")
+    RESUBMITTED = "resubmitted", _("Dossier corrigé reçu")
+    # A message of the conversation on a case: to the administration's contacts, to the programme.
+    MESSAGE_TO_ADMINISTRATION = "message_to_admin", _("Message du programme")
+    MESSAGE_TO_PROGRAMME = "message_to_programme", _("Message d’une administration")
     PRESELECTED = "preselected", _("Présélection")
     NOT_PRESELECTED = "not_preselected", _("Non-présélection")
     INVITED_TO_PITCH = "invited_to_pitch", _("Invitation à pitcher")

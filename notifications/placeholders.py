@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from lifecycle import calendar, clock
+from lifecycle import calendar, clock, corrections
 from lifecycle.enums import ChallengeState
 
 PLACEHOLDERS = {
@@ -41,9 +41,23 @@ PLACEHOLDERS = {
     "session_date": gettext_lazy("date et heure de la session de promotion"),
     "session_place": gettext_lazy("lieu de la session de promotion"),
     "calendar_url": gettext_lazy("lien d’abonnement au calendrier des sessions"),
+    "corrections_due": gettext_lazy("date limite pour déposer le dossier corrigé (demande de corrections)"),
+    "corrections_sections": gettext_lazy("parties du dossier à corriger (demande de corrections)"),
+    "author": gettext_lazy("auteur·rice du message (messagerie)"),
+    "message": gettext_lazy("texte du message (messagerie)"),
+    "backoffice_url": gettext_lazy("lien vers le dossier dans l’espace de gestion (messagerie)"),
 }
 # The placeholders whose values come with the message (`outbox.queue(..., context=…)`), not from the case.
-CONTEXT_PLACEHOLDERS = ["task", "task_url", "session_date", "session_place", "calendar_url"]
+CONTEXT_PLACEHOLDERS = [
+    "task",
+    "task_url",
+    "session_date",
+    "session_place",
+    "calendar_url",
+    "author",
+    "message",
+    "backoffice_url",
+]
 
 
 def check(text: str) -> list[str]:
@@ -141,6 +155,8 @@ def values_for(
             "recruitment_call": _recruitment_call(call),
             "case_url": case_url(challenge),
             "days_left": "" if days_left is None else str(days_left),
+            "corrections_due": corrections.due_label(challenge),
+            "corrections_sections": corrections.sections_label(challenge),
         }
 
 
