@@ -8,7 +8,7 @@ DEMO_PASSWORD ?= demo-eig-2018
 
 SMTP_DEBUG ?= 127.0.0.1:1025
 
-.PHONY: run serve worker test install migrate demo lint bench load clean dev-env
+.PHONY: run mail-settings serve worker test install migrate demo lint bench load clean dev-env
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -40,6 +40,14 @@ demo: dev-env migrate
 
 # The web server, the task worker (django-q2) and a local mail server that prints every e-mail
 # sent; Ctrl-C stops all three.
+# The mail server and the application are told the same address, and e-mail links the address
+# served, whatever the environment or .env say (the variables given here win over .env).
+run mail-settings: export EMAIL_HOST := $(firstword $(subst :, ,$(SMTP_DEBUG)))
+run mail-settings: export EMAIL_PORT := $(lastword $(subst :, ,$(SMTP_DEBUG)))
+run mail-settings: export EMAIL_USE_TLS := 0
+run mail-settings: export EMAIL_HOST_USER :=
+run mail-settings: export EMAIL_HOST_PASSWORD :=
+run mail-settings: export SITE_URL := http://$(HOST)
 run: demo
 	@echo "Application : http://$(HOST)/  (identifiant : $(DEMO_USER), mot de passe : $(DEMO_PASSWORD))"
 	@echo "E-mails : affichés ici par le serveur SMTP local $(SMTP_DEBUG)"
@@ -47,6 +55,10 @@ run: demo
 	$(BIN)/python -m aiosmtpd -n -c aiosmtpd.handlers.Debugging stdout -l $(SMTP_DEBUG) & \
 	$(BIN)/python manage.py qcluster & \
 	$(BIN)/python manage.py runserver $(HOST)
+
+# What `make run` gives the application for its mail and its links (a test reads it).
+mail-settings:
+	@$(BIN)/python manage.py shell --no-imports -c "from django.conf import settings as s; print(s.EMAIL_HOST, s.EMAIL_PORT, s.SITE_URL)"
 
 # Production on this machine (docs/deployment.md): everything from the environment, debug off.
 # The checks refuse a missing or unsafe setting; migrations run as the tables' owner

@@ -9,3 +9,33 @@ class Role(models.TextChoices):
     MENTOR = "mentor", _("Mentor")
     CANDIDATE = "candidate", _("Candidat·e / EIG")
     AUDITOR = "auditor", _("Auditeur·rice")
+
+
+# The roles a programme manager invites people to (EIGs and candidates come through recruitment).
+INVITABLE_ROLES = [
+    Role.ADMINISTRATION_CONTACT,
+    Role.JURY_MEMBER,
+    Role.MENTOR,
+    Role.PROGRAMME_MANAGER,
+    Role.AUDITOR,
+]
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("En attente")
+    EXPIRED = "expired", _("Expirée")
+    ACCEPTED = "accepted", _("Acceptée")
+    REVOKED = "revoked", _("Révoquée")
+
+
+class LinkState(models.TextChoices):
+    """What an invitation's link is worth when it is opened (accounts.invitations.read)."""
+
+    VALID = "valid", _("Valable")
+    INVALID = "invalid", _("Lien non valable")
+    EXPIRED = InvitationStatus.EXPIRED.value, _("Invitation expirée")
+    ACCEPTED = InvitationStatus.ACCEPTED.value, _("Invitation déjà utilisée")
+    REVOKED = InvitationStatus.REVOKED.value, _("Invitation révoquée")
+    REPLACED = "replaced", _("Lien remplacé par un envoi plus récent")
+    INVITER_GONE = "inviter_gone", _("Invitation à renouveler")
+    ACCOUNT_EXISTS = "account_exists", _("Compte déjà existant")

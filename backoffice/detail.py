@@ -1,71 +1,68 @@
 """What the challenge page shows: the dossier by the official form's sections
-(`lifecycle.dossier.sections`, as the portal shows them), the moves, the e-mails, the timeline."""
+(`lifecycle.dossier.sections`, as the portal shows them), the moves, the e-mails, the timeline (the
+trail's events as people read them: `backoffice.trail`), and the page's own menu of its sections."""
 
 from django.utils.translation import gettext as _
 
-from lifecycle import services
-from lifecycle.dossier import sections, snapshot
-from lifecycle.enums import AuditKind, ChallengeState, TransitionName
+from backoffice import trail
+from lifecycle import corrections, services
+from lifecycle.dossier import sections
+from lifecycle.enums import ChallengeState
 
 
-def _display(value) -> str:
-    if value is None or value == "" or value == []:
-        return "—"
-    if value is True:
-        return _("Oui")
-    if value is False:
-        return _("Non")
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
-    return str(value)
-
-
-def _field_label(name) -> str:
-    return snapshot.key_label(name)
-
-
-def _state_label(value) -> str:
-    if not value:
-        return ""
-    try:
-        return str(ChallengeState(value).label)
-    except ValueError:
-        return value
+def _title(event) -> str:
+    """A move is named by itself ("Présélectionner"), any other event by its kind."""
+    return trail.transition_label(event.transition) if event.transition else event.get_kind_display()
 
 
 def timeline(challenge) -> list[dict]:
-    entries = []
-    for event in challenge.audit_events.order_by("id"):
-        title = event.get_kind_display()
-        if event.kind == AuditKind.TRANSITION and event.transition:
-            try:
-                title = TransitionName(event.transition).label
-            except ValueError:
-                title = event.transition
-        changes = [
-            {"field": _field_label(name), "old": _display(values[0]), "new": _display(values[1])}
-            for name, values in sorted((event.changes or {}).items())
-            if isinstance(values, list) and len(values) == 2
-        ]
-        entries.append(
-            {
-                "event": event,
-                "title": title,
-                "from_state": _state_label(event.from_state),
-                "to_state": _state_label(event.to_state),
-                "changes": changes,
-            }
-        )
-    return entries
+    events = list(challenge.audit_events.order_by("id"))
+    reader = trail.Reader(events)
+    return [
+        {
+            "event": event,
+            "title": _title(event),
+            "subject": reader.subject(event),
+            "from_state": trail.state_label(event.from_state),
+            "to_state": trail.state_label(event.to_state),
+            "changes": reader.changes(event),
+        }
+        for event in events
+    ]
+
+
+def page_menu(challenge, dossier_sections) -> list[dict]:
+    """The page's sections, in its order, for its side menu: [{label, link, children?}]."""
+    items = [{"label": _("Actions"), "link": "#actions"}]
+    if challenge.state in corrections.CONCERNED_STATES:  # the panel of templatetags/corrections.py
+        items.append({"label": _("Corrections"), "link": "#corrections"})
+    items += [
+        {
+            "label": _("Dossier"),
+            "link": "#dossier",
+            "children": [
+                {"label": str(section["title"]), "link": f"#section-{section['slug']}"}
+                for section in dossier_sections
+            ],
+        },
+        {"label": _("Documents"), "link": "#documents"},
+        {"label": _("EIG recruté·e·s"), "link": "#people"},
+        {"label": _("Messagerie"), "link": "#messages"},
+        {"label": _("E-mails"), "link": "#mails"},
+        {"label": _("Historique"), "link": "#timeline"},
+    ]
+    return items
 
 
 def challenge_context(challenge, user) -> dict:
     options = services.transition_options(challenge, by=user)
+    dossier_sections = sections.read(challenge, for_managers=True)
     return {
         "title": challenge.name,
         "challenge": challenge,
         "state_label": ChallengeState(challenge.state).label,
-        "sections": sections.read(challenge, for_managers=True),
+        "sections": dossier_sections,
+        "page_menu": page_menu(challenge, dossier_sections),
         "entrepreneurs": list(challenge.entrepreneurs.all()),
         "notifications": list(challenge.notifications.order_by("-created_at", "-id")),
         "timeline": timeline(challenge),

@@ -180,6 +180,10 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 # pages check who may read them). On S3-compatible object storage when DJANGO_S3_BUCKET is set.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
+# django-dsfr links its stylesheets with the checksums of the files it ships; the production
+# storage rewrites the URLs inside them (hashed names), so those checksums no longer match and a
+# browser would refuse the design system's CSS. We serve the files ourselves: no checksum then.
+DSFR_USE_INTEGRITY_CHECKSUMS = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

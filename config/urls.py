@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("gestion/", include("backoffice.urls")),
     path("dossiers/", include("portal.urls")),
+    path("", include("conversations.urls")),  # dossiers/<pk>/messages/…, gestion/defis/<pk>/messages/…
     path("workflow/", include("mentoring.urls")),
     path("sessions/", include("cohort.urls")),
     path("admin/", admin.site.urls),

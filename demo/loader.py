@@ -11,6 +11,7 @@ from the same data.
 Loading is idempotent: once loaded, the demo only makes sure its accounts exist.
 """
 
+import contextlib
 import datetime as dt
 import itertools
 import random
@@ -24,16 +25,19 @@ from pathlib import Path
 
 import yaml
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from accounts import invitations
 from accounts.enums import Role
 from accounts.services import create_user
+from conversations import services as conversations
 from demo.pdfs import slides_pdf
 from importing.readers import Record, read_records
 from importing.writer import import_records
-from lifecycle import clock, configuration, financing, services, workflow
+from lifecycle import clock, configuration, corrections, financing, services, workflow
 from lifecycle.actors import SYSTEM
 from lifecycle.dossier import edits
 from lifecycle.dossier.rules import MENTOR_FIELDS
@@ -156,6 +160,7 @@ def _load_open_call(manager):
     existing = Promotion.objects.filter(number=promotion["number"]).select_related("call").first()
     if existing is not None:
         return existing
+    _invite(values.get("invitations", []), manager)
     today = timezone.localdate()
     call = {}
     for name, value in values["call"].items():
@@ -186,6 +191,20 @@ def _load_open_call(manager):
         profiles=[tuple(pair) for pair in values["profiles"]],
         pay_levels=[(name, Decimal(pay)) for name, pay in values["pay_levels"]],
     )
+
+
+def _invite(entries, manager):
+    """The invitations of the demo: pending from today, one revoked."""
+    for entry in entries:
+        entry = dict(entry)
+        revoked = entry.pop("revoked", False)
+        name = entry.pop("administration", None)
+        administration = Administration.objects.get(name=name) if name else None
+        invitation = invitations.invite(
+            entry.pop("email"), administration=administration, by=manager, **entry
+        )
+        if revoked:
+            invitations.revoke(invitation, by=manager)
 
 
 def _load(manager, password):
@@ -502,6 +521,21 @@ def _path(title) -> list:
 
 
 RECRUIT = "recruit"  # not a move: the EIGs recorded and the mentors confirmed, before the start
+MESSAGE = "message"  # not a move: a message or a note of the case's conversation
+
+
+def _post(challenge, number, *, manager, contacts):
+    """Message n° `number` of the challenge's conversation (data: `conversations`)."""
+    thread = next(item for item in data()["conversations"] if item["challenge"] == challenge.name)
+    entry = thread["messages"][number]
+    author = manager if entry["by"] == "manager" else contacts[challenge.administration_id]
+    attachment = None
+    if "attachment" in entry:
+        attached = entry["attachment"]
+        content = slides_pdf(attached["title"], [(title, lines) for title, lines in attached["slides"]])
+        attachment = SimpleUploadedFile(attached["name"], content, content_type="application/pdf")
+    post = conversations.post_note if entry.get("kind") == "note" else conversations.post_message
+    post(challenge, by=author, body=entry["body"], attachment=attachment)
 
 
 def _replay(challenges, *, manager, contacts, people):
@@ -520,19 +554,52 @@ def _replay(challenges, *, manager, contacts, people):
             if TransitionName.START in _path(challenge.name)
         ]
     )
+    by_name = {challenge.name: index for index, challenge in enumerate(challenges)}
+    steps = sorted(
+        steps
+        + [
+            (paris(str(entry["at"])), by_name[thread["challenge"]], MESSAGE, number)
+            for thread in data().get("conversations", [])
+            for number, entry in enumerate(thread["messages"])
+        ],
+        key=lambda step: step[:2],
+    )
     current = dict(enumerate(challenges))
-    for at, index, name in steps:
+    with contextlib.ExitStack() as acts:
+        _replay_steps(steps, current, acts, manager=manager, contacts=contacts, people=people)
+
+
+def _replay_steps(steps, current, acts, *, manager, contacts, people):
+    # The same move by the same person on the same day is one decision act (a bulk move): its
+    # e-mails wait in one review for the manager to read (`outbox.review_of_act`).
+    reviews = {}
+    for at, index, name, *number in steps:
         challenge = current[index]
         with clock.at(at):
             if name == RECRUIT:
                 _recruit(challenge, people, manager=manager)
                 continue
+            if name == MESSAGE:
+                _post(challenge, number[0], manager=manager, contacts=contacts)
+                continue
+            timing = data()["moves"][name]
+            actor = actor_of(name, challenge, manager=manager, contacts=contacts)
+            act = (name, timezone.localdate(at), getattr(actor, "pk", None))
+            if act not in reviews:
+                reviews[act] = acts.enter_context(outbox.review_of_act(by=actor, transition=name))
+            hold = {outbox.HOLD_MAIL: reviews[act]}
+            if name == TransitionName.REQUEST_CORRECTIONS:  # the sections and the last day too
+                current[index] = corrections.request(
+                    challenge,
+                    sections=timing["sections"],
+                    what=timing["reason"],
+                    due_on=timing["due_on"],
+                    by=manager,
+                    options=hold,
+                )
+                continue
             current[index] = services.transition(
-                challenge,
-                name,
-                by=actor_of(name, challenge, manager=manager, contacts=contacts),
-                reason=data()["moves"][name]["reason"],
-                options={outbox.HOLD_MAIL: True},
+                challenge, name, by=actor, reason=timing["reason"], options=hold
             )
 
 

@@ -30,3 +30,15 @@ def actor_label(actor) -> str:
         return str(SYSTEM)
     full_name, username = _one_line(actor.get_full_name()), _one_line(actor.get_username())
     return f"{full_name} ({username})" if full_name else username
+
+
+# The system's name as the trail recorded it, in the language of the moment it acted.
+SYSTEM_LABELS = {"système", "system"}
+
+
+def shown_label(event) -> str:
+    """Who made an audited event, as a page shows it: the system's name in the page's language
+    (the trail keeps the label it recorded), a person's name as recorded."""
+    if event.actor_id is None and event.actor_label in SYSTEM_LABELS:
+        return str(SYSTEM)
+    return event.actor_label

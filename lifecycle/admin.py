@@ -205,7 +205,7 @@ class ChallengeAdmin(admin.ModelAdmin):
     ]
     autocomplete_fields = ["administration", "administrative_carrier", "partner_administrations"]
     inlines = [EigPositionInline, TeamMemberInline, MentorInline, ContactInline, EntrepreneurInline]
-    actions = [_transition_action(name) for name in workflow.MOVES]
+    actions = [_transition_action(move.name) for move in workflow.bare_moves()]
 
     @admin.display(description=gettext_lazy("simulation financière"))
     def financial_simulation(self, challenge):
@@ -295,18 +295,22 @@ class ChallengeAdmin(admin.ModelAdmin):
                 },
             )
         moved = 0
-        for challenge in queryset:
-            try:
-                services.transition(
-                    challenge,
-                    name,
-                    by=request.user,
-                    reason=form.cleaned_data["reason"],
-                    options={outbox.HOLD_MAIL: form.cleaned_data["hold_mail"]},
-                )
-                moved += 1
-            except services.TransitionRefused as refusal:
-                self.message_user(request, f"{challenge} : {refusal}", messages.ERROR)
+        # One decision act: its held e-mails wait in one review of their own.
+        with outbox.review_of_act(
+            by=request.user, transition=name, hold=form.cleaned_data["hold_mail"]
+        ) as review:
+            for challenge in queryset:
+                try:
+                    services.transition(
+                        challenge,
+                        name,
+                        by=request.user,
+                        reason=form.cleaned_data["reason"],
+                        options={outbox.HOLD_MAIL: review or False},
+                    )
+                    moved += 1
+                except services.TransitionRefused as refusal:
+                    self.message_user(request, f"{challenge} : {refusal}", messages.ERROR)
         if moved:
             self.message_user(
                 request,

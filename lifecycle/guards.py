@@ -52,6 +52,37 @@ def dossier_complete(challenge, ctx):
     return dossier_problems(challenge)
 
 
+def corrections_described(challenge, ctx):
+    """A request for corrections names the sections to correct and a valid last day
+    (`lifecycle.corrections.request` writes them before the move)."""
+    from lifecycle import corrections
+
+    reasons = []
+    if not challenge.corrections_sections:
+        reasons.append(
+            _("Choisissez les parties du dossier à corriger (formulaire « Demander des corrections »).")
+        )
+    if problem := corrections.date_problem(challenge.promotion.call, challenge.corrections_due_on, ctx.now):
+        reasons.append(problem)
+    return reasons
+
+
+def before_corrections_deadline(challenge, ctx):
+    """The corrected dossier comes in by its last day, 23:59 Paris time included."""
+    from lifecycle import corrections
+
+    moment = corrections.deadline(challenge)
+    if moment is not None and ctx.now >= calendar.closing(moment):
+        return [
+            _(
+                "Le délai des corrections a expiré le %(date)s (heure de Paris) : demandez au programme "
+                "de le prolonger."
+            )
+            % {"date": calendar.deadline_label(moment)}
+        ]
+    return []
+
+
 def reason_given(challenge, ctx):
     if ctx.reason is not None and not ctx.reason.strip():
         return [_("Cette décision doit être motivée : indiquez un motif.")]

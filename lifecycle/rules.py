@@ -64,9 +64,15 @@ def is_draft(user, challenge) -> bool:
     return challenge is not None and challenge.state == ChallengeState.DRAFT
 
 
+@rules.predicate
+def is_open_to_corrections(user, challenge) -> bool:
+    return challenge is not None and challenge.state == ChallengeState.CORRECTIONS_REQUESTED
+
+
 can_view_audit_trail = is_programme_manager | is_auditor
-# Managers may correct a dossier at any time; its administration only while it is a draft.
-can_edit_dossier = is_system | is_programme_manager | (is_contact_of & is_draft)
+# Managers may correct a dossier at any time; its administration while it is a draft, and the
+# sections sent back to it for corrections (`can_edit_section`).
+can_edit_dossier = is_system | is_programme_manager | (is_contact_of & (is_draft | is_open_to_corrections))
 can_read_dossier = is_programme_manager | is_contact_of
 
 
@@ -76,11 +82,28 @@ def can_transition(user, challenge, name) -> bool:
     return workflow.move(name).by_contact and is_contact_of(user, challenge)
 
 
+def can_edit_section(user, challenge, slug: str) -> bool:
+    """A section of the form (`dossier.sections`): all of a draft's, only those sent back for
+    corrections (`lifecycle.corrections`)."""
+    if not can_edit_dossier(user, challenge):
+        return False
+    if is_system(user) or is_programme_manager(user) or is_draft(user, challenge):
+        return True
+    return slug in (challenge.corrections_sections or [])
+
+
 def can_edit_field(user, challenge, field_name: str) -> bool:
-    """A contact edits its draft's answers, never who carries or follows the case."""
+    """A contact edits its draft's answers (or those of the sections sent back for corrections),
+    never who carries or follows the case."""
     if is_system(user) or is_programme_manager(user):
         return True
-    return field_name not in MANAGER_ONLY_FIELDS and can_edit_dossier(user, challenge)
+    if field_name in MANAGER_ONLY_FIELDS or not can_edit_dossier(user, challenge):
+        return False
+    if is_draft(user, challenge):
+        return True
+    from lifecycle.dossier.sections import section_of_field  # the sections read the models
+
+    return can_edit_section(user, challenge, section_of_field(field_name))
 
 
 # Permissions: the pages, the admin (ModelAdmin.has_*_permission asks user.has_perm) and the

@@ -40,6 +40,9 @@ class Move:
     message: str = ""
     # It enters or leaves the states in which the mentors are awaited (mentoring follows it).
     concerns_mentoring: bool = False
+    # The domain function that makes it with what it needs besides a reason (its own form): the
+    # interfaces offer it there, never as a bare move.
+    made_through: str = ""
 
     @property
     def label(self) -> str:
@@ -64,8 +67,32 @@ MOVES: dict[T, Move] = {
             by_contact=True,
             message="submission_received",
         ),
+        # What to correct is the reason; the sections and the date are set by corrections.request.
+        Move(
+            T.REQUEST_CORRECTIONS,
+            (S.SUBMITTED,),
+            S.CORRECTIONS_REQUESTED,
+            guards=(guards.corrections_described,),
+            needs_reason=True,
+            message="corrections_requested",
+            made_through="lifecycle.corrections.request",
+        ),
+        Move(
+            T.RESUBMIT,
+            (S.CORRECTIONS_REQUESTED,),
+            S.SUBMITTED,
+            guards=(guards.before_corrections_deadline, guards.dossier_complete),
+            by_contact=True,
+            message="resubmitted",
+        ),
         Move(T.PRESELECT, (S.SUBMITTED,), S.PRESELECTED, needs_reason=True, message="preselected"),
-        Move(T.REJECT, (S.SUBMITTED,), S.NOT_PRESELECTED, needs_reason=True, message="not_preselected"),
+        Move(
+            T.REJECT,
+            (S.SUBMITTED, S.CORRECTIONS_REQUESTED),
+            S.NOT_PRESELECTED,
+            needs_reason=True,
+            message="not_preselected",
+        ),
         Move(
             T.PITCH, (S.PRESELECTED,), S.PITCHED, guards=(guards.jury_date_set,), message="invited_to_pitch"
         ),
@@ -119,6 +146,11 @@ def move(name) -> Move:
 def refusals(challenge, name, ctx) -> list[str]:
     """Every reason the guards of the move give against it now (none: it may happen)."""
     return [reason for guard in move(name).all_guards for reason in guard(challenge, ctx)]
+
+
+def bare_moves() -> list[Move]:
+    """The moves an interface offers as such (a reason at most), in the table's order."""
+    return [move for move in MOVES.values() if not move.made_through]
 
 
 def contact_moves() -> set[T]:

@@ -2,7 +2,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -156,10 +157,24 @@ class HeldNotificationInline(admin.TabularInline):
 
 @admin.register(Batch)
 class BatchAdmin(admin.ModelAdmin):
-    list_display = ["label", "created_by", "created_at", "closed_at"]
+    """One decision act's held e-mails. Their review (every message as it will arrive, figures
+    confirmed before the release) is the back office's page, linked from here."""
+
+    list_display = ["label", "transition", "created_by", "created_at", "closed_at"]
+    list_filter = ["transition"]
     actions = [release_batches, discard_batches]
-    readonly_fields = ["label", "created_by", "created_at", "closed_at"]
+    fields = ["label", "transition", "event", "created_by", "created_at", "closed_at", "review"]
+    readonly_fields = fields
     inlines = [HeldNotificationInline]
+
+    @admin.display(description=gettext_lazy("relecture"))
+    def review(self, batch):
+        return format_html(
+            '<a href="{}?lot={}">{}</a>',
+            reverse("backoffice:held_mails"),
+            batch.pk,
+            _("Relire ces e-mails dans l’espace de gestion"),
+        )
 
     def has_add_permission(self, request):
         return False

@@ -3,8 +3,10 @@ import hashlib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lifecycle.enums import TransitionName
 from lifecycle.validators import validate_single_line
 from notifications import placeholders
 from notifications.enums import DeliveryStatus, MessageEvent
@@ -13,6 +15,11 @@ from notifications.enums import DeliveryStatus, MessageEvent
 def message_events():
     """The events' choices, read when asked: a new event (a new move's message) needs no migration."""
     return MessageEvent.choices
+
+
+def transition_names():
+    """The moves' choices, read when asked, like the events'."""
+    return TransitionName.choices
 
 
 class MessageTemplate(models.Model):
@@ -55,18 +62,27 @@ class MessageTemplate(models.Model):
 
 
 class Batch(models.Model):
-    """Mails held together for review before they leave (e.g. twenty letters of refusal)."""
+    """The e-mails of one decision act held for review before they leave: one move, one bulk
+    action over several challenges, or one other sender's call (`outbox.queue(..., hold=True)`).
+    Never shared between acts: releasing it sends its messages and none other."""
 
     label = models.CharField(_("intitulé"), max_length=200)
     event = models.CharField(_("événement"), max_length=32, choices=message_events, blank=True)
+    # The move the act made (empty for other held e-mails).
+    transition = models.CharField(_("transition"), max_length=32, choices=transition_names, blank=True)
+    # The act's audit events (one per challenge moved).
+    audit_events = models.ManyToManyField(
+        "lifecycle.AuditEvent", blank=True, related_name="held_batches", verbose_name=_("événements d’audit")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    # The act's moment, as the trail dates it (`lifecycle.clock`: a replayed history keeps its dates).
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
     closed_at = models.DateTimeField(_("envoyé ou abandonné le"), null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
         verbose_name = _("lot de messages retenus")
         verbose_name_plural = _("lots de messages retenus")
 

@@ -1,22 +1,31 @@
 """The outbox: messages written with the move they announce, then delivered once each.
 
 `queue` writes the messages of an event in the caller's transaction; their delivery is a
-django-q2 task enqueued after the commit. Held messages wait for a manager to review, edit,
-release or discard them.
+django-q2 task enqueued after the commit. Held messages wait, in the review (`Batch`) of the
+one decision act that wrote them, for a manager to read, edit or drop them one by one, then
+release or discard the whole review, each decision audited.
 """
 
+import hashlib
+import json
 import logging
 import re
+import string
+from contextlib import contextmanager
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Min
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from lifecycle import audit, rules
+from lifecycle import audit, calendar, clock, rules, workflow
 from lifecycle.actors import actor_label
-from lifecycle.enums import AuditKind
+from lifecycle.enums import AuditKind, TransitionName
 from notifications import placeholders
 from notifications.defaults import DEFAULTS
 from notifications.enums import DeliveryStatus, MessageEvent
@@ -27,7 +36,8 @@ logger = logging.getLogger(__name__)
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 # The option of `lifecycle.services.transition` that holds the move's e-mails for review:
-# transition(..., options={outbox.HOLD_MAIL: True}).
+# transition(..., options={outbox.HOLD_MAIL: True}) in a review of this move's own;
+# options={outbox.HOLD_MAIL: batch} in the review of a whole act (`review_of_act`: a bulk move).
 HOLD_MAIL = "hold_mail"
 
 
@@ -47,6 +57,16 @@ def template_for(event: MessageEvent, language: str) -> tuple[str, str]:
     return DEFAULTS.get((event, language)) or DEFAULTS[(event, "fr")]
 
 
+def quotes_reason(event, language: str) -> bool:
+    """Whether the event's message (its template row, else the default) cites the decision's
+    reason: a reason typed for the move then reaches the administration and the mentors."""
+    return any(
+        name == "reason"
+        for text in template_for(MessageEvent(event), language)
+        for _literal, name, _spec, _conversion in string.Formatter().parse(text)
+    )
+
+
 def render(event, challenge, *, language, reason="", days_left=None, template=None, context=None):
     subject, body = template or template_for(event, language)
     values = placeholders.values_for(
@@ -57,13 +77,68 @@ def render(event, challenge, *, language, reason="", days_left=None, template=No
     return subject, placeholders.render(body, values)
 
 
-def _open_batch(event, by) -> Batch:
-    creator = by if getattr(by, "pk", None) else None
-    batch = Batch.objects.filter(closed_at=None, created_by=creator, event=event).first()
-    if batch is None:
-        label = f"{MessageEvent(event).label} – {timezone.localtime():%d/%m/%Y %H:%M}"
-        batch = Batch.objects.create(label=label, event=event, created_by=creator)
-    return batch
+def _act_label(transition, event, about, when) -> str:
+    """What the act did, to what, when, e.g. "Présélectionner — 12 défis — 1 décembre 2026 14:05"
+    (in the site's language, whoever's page made it)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        action = TransitionName(transition).label if transition else MessageEvent(event).label
+        return f"{action} — {about} — {date_format(timezone.localtime(when), 'j F Y H:i')}"[:200]
+
+
+def _new_batch(*, by, transition="", event="", about="") -> Batch:
+    now = clock.now()
+    return Batch.objects.create(
+        label=_act_label(transition, event, about, now),
+        transition=transition,
+        event=event,
+        created_by=by if getattr(by, "pk", None) else None,
+        created_at=now,
+    )
+
+
+@contextmanager
+def review_of_act(*, by, transition, hold=True):
+    """One held review for a whole decision act (a bulk move): give it to each of the act's moves
+    as their option `{HOLD_MAIL: batch}`. When the act is done, the review is named after what it
+    holds (the move, how many challenges, when), or deleted if it holds nothing (every move was
+    refused). Yields None when the act's e-mails are not held (`hold` false)."""
+    if not hold:
+        yield None
+        return
+    transition = TransitionName(transition)
+    with translation.override(settings.LANGUAGE_CODE):
+        about = _("en cours")
+    batch = _new_batch(by=by, transition=transition, event=workflow.move(transition).message, about=about)
+    try:
+        yield batch
+    finally:
+        _name_after_content(batch)
+
+
+def _name_after_content(batch: Batch):
+    names = sorted(set(batch.notifications.order_by().values_list("challenge__name", flat=True)))
+    if not names:
+        batch.delete()
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        about = (
+            names[0]
+            if len(names) == 1
+            else ngettext("%(count)d défi", "%(count)d défis", len(names)) % {"count": len(names)}
+        )
+    batch.label = _act_label(batch.transition, batch.event, about, batch.created_at)
+    Batch.objects.filter(pk=batch.pk).update(label=batch.label)
+
+
+def _holding_batch(hold, *, challenge, event, by, audit_event) -> Batch:
+    """The review the messages wait in: the act's (`hold` is a Batch still open), else one of
+    their own, named after this call's move or event and its challenge."""
+    if isinstance(hold, Batch):
+        batch = Batch.objects.select_for_update().get(pk=hold.pk)
+        if batch.closed_at is None:
+            return batch
+    transition = audit_event.transition if audit_event is not None else ""
+    return _new_batch(by=by, transition=transition, event=event, about=challenge.name)
 
 
 def queue(
@@ -85,10 +160,11 @@ def queue(
     `recipients` (a list of `recipients.Recipient`) replaces the case's usual recipients, e.g. the
     EIGs of a challenge for a cohort session; `context` gives the values of the placeholders that
     come with the message (`placeholders.CONTEXT_PLACEHOLDERS`).
+    `hold` keeps them for a manager's review: True in a review of this call's own, a `Batch` in
+    that review (one act's, `review_of_act`; a review closed meanwhile gives way to a new one).
     Must run in the transaction of what it announces; delivery starts after the commit: the
     outbox registers it (`enqueue`), except for a move, whose committed signal does it.
     """
-    batch = _open_batch(event, by) if hold else None
     wanted = {}
     for recipient in recipients_for(challenge) if recipients is None else recipients:
         address = recipient.email.lower() if not recipient.problem else f"{recipient.role}/{recipient.name}"
@@ -122,7 +198,6 @@ def queue(
                 challenge=challenge,
                 audit_event=audit_event,
                 event=event,
-                batch=batch,
                 recipient_email=recipient.email,
                 recipient_name=recipient.name,
                 recipient_role=recipient.role,
@@ -135,6 +210,12 @@ def queue(
                 next_attempt_at=now,
             )
         )
+    if hold and rows:
+        batch = _holding_batch(hold, challenge=challenge, event=event, by=by, audit_event=audit_event)
+        for row in rows:
+            row.batch = batch
+        if audit_event is not None:
+            batch.audit_events.add(audit_event)
     created = Notification.objects.bulk_create(rows)
     if enqueue:
         enqueue_on_commit([n.pk for n in created if n.status == DeliveryStatus.PENDING])
@@ -172,47 +253,142 @@ def _check_manager(by):
         raise PermissionDenied(_("Seul·e un·e chargé·e de programme décide de l’envoi des e-mails."))
 
 
-@transaction.atomic
-def release(batch: Batch, *, by) -> int:
-    """Send a held batch: a manager's decision, audited."""
-    _check_manager(by)
-    ids = list(batch.notifications.filter(status=DeliveryStatus.HELD).values_list("pk", flat=True))
-    Notification.objects.filter(pk__in=ids).update(
-        status=DeliveryStatus.PENDING, next_attempt_at=timezone.now()
+@dataclass(frozen=True)
+class HeldFigures:
+    """What a review holds, as the manager confirms it: so many e-mails to so many
+    administrations, and a fingerprint of their recipients and texts (a drop or an edit changes it)."""
+
+    messages: int
+    administrations: int
+    challenges: int
+    fingerprint: str
+
+    def __str__(self):
+        return _("%(messages)s à %(administrations)s") % {
+            "messages": ngettext("%(count)d e-mail", "%(count)d e-mails", self.messages)
+            % {"count": self.messages},
+            "administrations": ngettext(
+                "%(count)d administration", "%(count)d administrations", self.administrations
+            )
+            % {"count": self.administrations},
+        }
+
+
+def held_figures(batch: Batch, *, lock=False) -> HeldFigures:
+    held = batch.notifications.filter(status=DeliveryStatus.HELD).order_by("pk")
+    if lock:  # a drop or an edit waits for the decision, or the decision sees it
+        held = held.select_for_update(of=("self",))
+    rows = list(
+        held.values_list(
+            "pk", "recipient_email", "subject", "body", "challenge_id", "challenge__administration_id"
+        )
     )
+    texts = json.dumps([row[:4] for row in rows], ensure_ascii=False)
+    return HeldFigures(
+        messages=len(rows),
+        administrations=len({row[5] for row in rows}),
+        challenges=len({row[4] for row in rows}),
+        fingerprint=hashlib.sha256(texts.encode()).hexdigest()[:32],
+    )
+
+
+def _decided(batch: Batch, confirmed: HeldFigures | None) -> tuple[Batch, HeldFigures]:
+    """The review locked, still open, and holding what the manager confirmed (when they did)."""
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    if batch.closed_at is not None:
+        raise ValidationError(
+            _("Ce lot a déjà été envoyé ou abandonné le %(date)s.")
+            % {"date": calendar.label(batch.closed_at)},
+            code="closed",
+        )
+    figures = held_figures(batch, lock=True)
+    if confirmed is not None and confirmed != figures:
+        raise ValidationError(
+            _(
+                "Le lot a changé depuis que vous l’avez relu (un message a été retiré ou modifié) : "
+                "il retient maintenant %(figures)s. Relisez-le, puis confirmez de nouveau."
+            )
+            % {"figures": figures},
+            code="changed",
+        )
+    return batch, figures
+
+
+def _close(batch, kind, by, figures):
     batch.closed_at = timezone.now()
     batch.save(update_fields=["closed_at"])
     audit.record(
         None,
-        AuditKind.MAIL_RELEASED,
+        kind,
         by=by,
         subject=f"batch:{batch.pk}",
         reason=batch.label,
-        changes={"messages": [None, len(ids)]},
+        changes={
+            "messages": [None, figures.messages],
+            "administrations": [None, figures.administrations],
+        },
     )
+
+
+@transaction.atomic
+def release(batch: Batch, *, by, confirmed: HeldFigures | None = None) -> int:
+    """Send a held review's messages, and only them: a manager's decision, audited. With
+    `confirmed` (the figures the manager read), refused if the review holds anything else now."""
+    _check_manager(by)
+    batch, figures = _decided(batch, confirmed)
+    ids = list(batch.notifications.filter(status=DeliveryStatus.HELD).values_list("pk", flat=True))
+    Notification.objects.filter(pk__in=ids).update(
+        status=DeliveryStatus.PENDING, next_attempt_at=timezone.now()
+    )
+    _close(batch, AuditKind.MAIL_RELEASED, by, figures)
     enqueue_on_commit(ids)
     return len(ids)
 
 
 @transaction.atomic
-def discard(batch: Batch, *, by) -> int:
-    """Abandon a held batch (nothing will be sent): a manager's decision, audited."""
+def discard(batch: Batch, *, by, confirmed: HeldFigures | None = None) -> int:
+    """Abandon a held review (nothing of it will be sent): a manager's decision, audited."""
     _check_manager(by)
+    batch, figures = _decided(batch, confirmed)
     count = batch.notifications.filter(status=DeliveryStatus.HELD).update(
         status=DeliveryStatus.DISCARDED,
         last_error=_("Abandonné par %(actor)s.") % {"actor": actor_label(by)},
     )
-    batch.closed_at = timezone.now()
-    batch.save(update_fields=["closed_at"])
-    audit.record(
-        None,
-        AuditKind.MAIL_DISCARDED,
-        by=by,
-        subject=f"batch:{batch.pk}",
-        reason=batch.label,
-        changes={"messages": [None, count]},
-    )
+    _close(batch, AuditKind.MAIL_DISCARDED, by, figures)
     return count
+
+
+@transaction.atomic
+def drop(notification: Notification, *, by) -> Notification:
+    """Take one message out of its review: it will not be sent; audited on its case. The review
+    closes when nothing is held in it any more."""
+    _check_manager(by)
+    notification = (
+        Notification.objects.select_for_update(of=("self",))
+        .select_related("challenge")
+        .get(pk=notification.pk)
+    )
+    if notification.status != DeliveryStatus.HELD:
+        raise ValidationError(_("Ce message n’est plus retenu : il ne peut plus être retiré."))
+    notification.status = DeliveryStatus.DISCARDED
+    notification.last_error = _("Retiré du lot par %(actor)s.") % {"actor": actor_label(by)}
+    notification.save(update_fields=["status", "last_error"])
+    batch = notification.batch
+    audit.record(
+        notification.challenge,
+        AuditKind.MAIL_DROPPED,
+        by=by,
+        subject=f"notification:{notification.pk}",
+        reason=batch.label if batch else "",
+        changes={
+            "status": [DeliveryStatus.HELD.value, DeliveryStatus.DISCARDED.value],
+            "recipient": [None, notification.recipient_email],
+            "subject": [None, notification.subject],
+        },
+    )
+    if batch is not None and not batch.notifications.filter(status=DeliveryStatus.HELD).exists():
+        Batch.objects.filter(pk=batch.pk, closed_at=None).update(closed_at=timezone.now())
+    return notification
 
 
 @transaction.atomic

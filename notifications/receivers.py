@@ -9,15 +9,17 @@ from notifications.models import Notification
 
 @receiver(transition_applied, dispatch_uid="notifications.queue_transition_messages")
 def queue_transition_messages(sender, challenge, name, by, event, options, **kwargs):
-    """Write the e-mails announcing a move in the move's own transaction (held for review when
-    the actor asked for it); they are handed to the workers once the move is committed."""
+    """Write the e-mails announcing a move in the move's own transaction; they are handed to the
+    workers once the move is committed. Held for review when the actor asked for it: in a review
+    of this move's own (`{HOLD_MAIL: True}`) or in the review of the act the move is part of
+    (`{HOLD_MAIL: batch}`, a bulk move: `outbox.review_of_act`)."""
     outbox.queue(
         challenge,
         MessageEvent(workflow.move(name).message),
         key=f"audit-{event.pk}",
         audit_event=event,
         reason=event.reason,
-        hold=bool(options.get(outbox.HOLD_MAIL)),
+        hold=options.get(outbox.HOLD_MAIL) or False,
         by=by,
         enqueue=False,
     )

@@ -1,13 +1,14 @@
 """The steps of the dossier: the official form's sections (`lifecycle.dossier.sections`), then
 the review; and the deadline as people read it."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from lifecycle import calendar, clock
+from lifecycle import calendar, clock, corrections
 from lifecycle.dossier.sections import SECTIONS
+from lifecycle.enums import ChallengeState
 
 
 @dataclass(frozen=True)
@@ -39,13 +40,28 @@ class Deadline:
     label: str
     countdown: str
     passed: bool
+    corrections: bool = False
+
+
+def deadline_for(challenge) -> Deadline | None:
+    """The deadline the administration works to: the corrections' while they are asked, else
+    the call's."""
+    if challenge.state == ChallengeState.CORRECTIONS_REQUESTED:
+        found = _deadline(corrections.deadline(challenge))
+        return replace(found, corrections=True) if found else None
+    return deadline_of(challenge.promotion.call)
 
 
 def deadline_of(call) -> Deadline | None:
     """The call's submission deadline in Paris time, with the days left ("il reste N jours")."""
-    if call is None or call.submission_deadline is None:
+    if call is None:
         return None
-    moment = call.submission_deadline
+    return _deadline(call.submission_deadline)
+
+
+def _deadline(moment) -> Deadline | None:
+    if moment is None:
+        return None
     now = clock.now()
     label = calendar.deadline_label(moment)
     if now >= calendar.closing(moment):

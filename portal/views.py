@@ -9,11 +9,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition
 
-from lifecycle import calendar, financing, promotions, rules, services
+from lifecycle import calendar, corrections, financing, promotions, rules, services
 from lifecycle.dossier import edits, sections
 from lifecycle.dossier.rules import dossier_problems
 from lifecycle.enums import AuditKind, ChallengeState, TransitionName
-from notifications.enums import DeliveryStatus
+from notifications.enums import DeliveryStatus, MessageEvent
 from portal import editing, steps
 from portal.access import challenge_of, challenges_of, contact_required
 from portal.forms import NewDossierForm
@@ -37,7 +37,7 @@ def dossier_list(request):
         {
             "challenge": challenge,
             "state": _state_label(challenge),
-            "deadline": steps.deadline_of(challenge.promotion.call),
+            "deadline": steps.deadline_for(challenge),
             "editable": rules.can_edit_dossier(request.user, challenge),
         }
         for challenge in challenges
@@ -98,13 +98,14 @@ def dossier_create(request):
 def _page_context(request, challenge, step_slug, **extra):
     current = steps.position(step_slug)
     following = steps.following(step_slug)
-    editable = rules.can_edit_dossier(request.user, challenge)
+    editable = _editable(request.user, challenge, step_slug)
     context = {
         "title": f"{steps.STEPS[current - 1].title} — {challenge.name}",
         "challenge": challenge,
         "state": _state_label(challenge),
         "editable": editable,
-        "deadline": steps.deadline_of(challenge.promotion.call),
+        "corrections": challenge.state == ChallengeState.CORRECTIONS_REQUESTED,
+        "deadline": steps.deadline_for(challenge),
         "steps": [
             {"slug": step.slug, "title": step.title, "number": number, "current": step.slug == step_slug}
             for number, step in enumerate(steps.STEPS, start=1)
@@ -127,12 +128,20 @@ def _page_context(request, challenge, step_slug, **extra):
     return context
 
 
+def _editable(user, challenge, step_slug) -> bool:
+    """A step's form is open: every step of a draft; of a dossier sent back for corrections, the
+    sections asked for (and the review, to resubmit)."""
+    if step_slug == steps.REVIEW:
+        return rules.can_edit_dossier(user, challenge)
+    return rules.can_edit_section(user, challenge, step_slug)
+
+
 @contact_required
 def dossier_step(request, pk, step):
     challenge = challenge_of(request.user, pk)
     if step not in steps.SLUGS:
         raise Http404
-    editable = rules.can_edit_dossier(request.user, challenge)
+    editable = _editable(request.user, challenge, step)
     if request.method == "POST" and not editable:
         messages.error(request, LOCKED_MESSAGE)
         return redirect("portal:dossier_step", pk=challenge.pk, step=step)
@@ -174,15 +183,24 @@ def dossier_submit(request, pk):
     challenge = challenge_of(request.user, pk)
     if request.method != "POST":
         return redirect("portal:dossier_step", pk=challenge.pk, step=steps.REVIEW)
+    corrected = challenge.state == ChallengeState.CORRECTIONS_REQUESTED
     try:
-        services.transition(challenge, TransitionName.SUBMIT, by=request.user)
+        if corrected:
+            corrections.resubmit(challenge, by=request.user)
+        else:
+            services.transition(challenge, TransitionName.SUBMIT, by=request.user)
     except services.TransitionRefused as refusal:
         context = _page_context(request, challenge, steps.REVIEW, refusal_reasons=refusal.reasons)
         return render(request, "portal/steps/review.html", context, status=200)
-    messages.success(
-        request,
-        _("Votre dossier est déposé. Un accusé de réception vous est envoyé par e-mail."),
-    )
+    if corrected:
+        messages.success(
+            request, _("Votre dossier corrigé est déposé. Un accusé de réception vous est envoyé par e-mail.")
+        )
+    else:
+        messages.success(
+            request,
+            _("Votre dossier est déposé. Un accusé de réception vous est envoyé par e-mail."),
+        )
     return redirect("portal:dossier", pk=challenge.pk)
 
 
@@ -199,10 +217,13 @@ def dossier_detail(request, pk):
         for event in challenge.audit_events.filter(kind=AuditKind.TRANSITION).order_by("created_at", "id")
     ]
     # The messages addressed to the administration's people: not those still held for review or
-    # abandoned, nor the programme team's own copy.
-    notifications = challenge.notifications.exclude(
-        status__in=[DeliveryStatus.HELD, DeliveryStatus.DISCARDED]
-    ).order_by("-created_at", "-id")
+    # abandoned, nor the programme team's own copy, nor what the contacts' own messages sent to
+    # the programme (the thread shows those).
+    notifications = (
+        challenge.notifications.exclude(status__in=[DeliveryStatus.HELD, DeliveryStatus.DISCARDED])
+        .exclude(event=MessageEvent.MESSAGE_TO_PROGRAMME)
+        .order_by("-created_at", "-id")
+    )
     if settings.NOTIFICATIONS_TEAM_EMAIL:
         notifications = notifications.exclude(recipient_email__iexact=settings.NOTIFICATIONS_TEAM_EMAIL)
     return render(
@@ -213,14 +234,30 @@ def dossier_detail(request, pk):
             "challenge": challenge,
             "state": _state_label(challenge),
             "editable": rules.can_edit_dossier(request.user, challenge),
-            "deadline": steps.deadline_of(challenge.promotion.call),
+            "deadline": steps.deadline_for(challenge),
             "problems": dossier_problems(challenge) if challenge.state == ChallengeState.DRAFT else [],
+            "corrections": _corrections(challenge),
             "timeline": timeline,
             "notifications": notifications,
             "first_step": steps.SLUGS[0],
             "review_step": steps.REVIEW,
         },
     )
+
+
+def _corrections(challenge) -> dict | None:
+    """What the programme asked to correct, while it is asked."""
+    if challenge.state != ChallengeState.CORRECTIONS_REQUESTED:
+        return None
+    event = corrections.requested_event(challenge)
+    titles = corrections.section_titles()
+    return {
+        "what": event.reason if event else "",
+        "sections": [
+            {"slug": slug, "title": titles.get(slug, slug)} for slug in challenge.corrections_sections or []
+        ],
+        "deadline": steps.deadline_for(challenge),
+    }
 
 
 @contact_required

@@ -23,7 +23,9 @@ def menu(user, path: str) -> list[dict]:
         items += [
             (_("Tableau de bord"), reverse("backoffice:dashboard")),
             (_("Défis"), reverse("backoffice:challenges")),
+            (_("E-mails retenus"), reverse("backoffice:held_mails")),
             (_("Promotions"), reverse("backoffice:promotions")),
+            (_("Personnes"), reverse("backoffice:people")),
             (_("Mes tâches"), reverse("mentoring:inbox")),
         ]
     if rules.can_view_audit_trail(user):

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.views import accept_invitation
 from web import views
 
 app_name = "web"
@@ -43,4 +44,6 @@ account_urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    # An invitation's link (accounts.invitations): the invited person chooses a password.
+    path("compte/invitation/<str:token>/", accept_invitation, name="accept_invitation"),
 ]

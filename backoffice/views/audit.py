@@ -5,35 +5,23 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from backoffice import trail
 from backoffice.audit_filters import AuditEventFilter
-from lifecycle import audit
-from lifecycle.dossier import snapshot
-from lifecycle.enums import ChallengeState
+from lifecycle import audit, rules
 from lifecycle.models import AuditEvent
 from web.access import audit_reader_required
 
 LAST_VERIFICATION = "audit:last-verification"
-STATE_LABELS = dict(ChallengeState.choices)
+# An event with more changes than this folds them (a creation lists the whole dossier).
+CHANGES_SHOWN = 6
 
 
 def _filtered(request):
     events = AuditEvent.objects.select_related("challenge").order_by("-id")
     return AuditEventFilter(request.GET or None, queryset=events)
-
-
-def _changes(event) -> list[dict]:
-    """Each change with its key (what the trail holds) and, for a dossier's, its label."""
-    return [
-        {
-            "field": field,
-            "label": snapshot.key_label(field) if event.challenge_id else "",
-            "old": values[0],
-            "new": values[1],
-        }
-        for field, values in sorted(event.changes.items())
-    ]
 
 
 @audit_reader_required
@@ -42,14 +30,17 @@ def audit_review(request):
         return _verify(request)
     event_filter = _filtered(request)
     page = Paginator(event_filter.qs, 50).get_page(request.GET.get("page"))
+    reader = trail.Reader(page)
     rows = [
         {
             "event": event,
-            "from_label": STATE_LABELS.get(event.from_state, ""),
-            "to_label": STATE_LABELS.get(event.to_state, ""),
-            "changes": _changes(event),
+            "title": reader.title(event),
+            "subject": reader.subject(event),
+            "from_label": trail.state_label(event.from_state),
+            "to_label": trail.state_label(event.to_state),
+            "changes": reader.changes(event),
         }
-        for event in page
+        for event in reader.events
     ]
     query = request.GET.copy()
     query.pop("page", None)
@@ -57,10 +48,12 @@ def audit_review(request):
         request,
         "backoffice/audit.html",
         {
-            "title": "Journal d’audit",
+            "title": _("Journal d’audit"),
             "filter": event_filter,
             "page_obj": page,
             "rows": rows,
+            "changes_shown": CHANGES_SHOWN,
+            "links_to_cases": rules.is_programme_manager(request.user),
             "query": query.urlencode(),
             "verification": cache.get(LAST_VERIFICATION),
         },

@@ -1,5 +1,5 @@
-"""The programme managers' dashboard: pipeline, next date of the call, co-financing envelope,
-tasks, activity."""
+"""The programme managers' dashboard: pipeline, the call's dates, co-financing envelope, my
+challenges, the cases without a move for some days (`?jours=`), tasks, failed e-mails, activity."""
 
 from decimal import Decimal
 
@@ -15,10 +15,18 @@ from lifecycle.financing import format_euros
 from lifecycle.models import Call, Promotion
 from notifications import outbox
 from notifications.enums import DeliveryStatus
-from notifications.models import Notification
+from notifications.models import Batch, Notification
 from web.access import manager_required
 
 FAILED_SHOWN = 20
+MAX_STALE_DAYS = 3650
+
+
+def _stale_days(request) -> int:
+    value = request.GET.get("jours", "")
+    if value.isdigit() and 1 <= int(value) <= MAX_STALE_DAYS:
+        return int(value)
+    return queries.STALE_DAYS
 
 
 def _failed_mails() -> dict:
@@ -73,8 +81,11 @@ def dashboard(request):
         "promotions": promotions,
         "promotion": promotion,
         "tasks": queries.my_tasks(request.user),
+        "mine": queries.my_challenges(request.user),
+        "stale_days": _stale_days(request),
         "activity": queries.recent_activity(),
         **_failed_mails(),
+        "held_reviews": Batch.objects.filter(closed_at=None).count(),
     }
     if promotion is not None:
         call = Call.objects.filter(promotion=promotion).first()
@@ -85,6 +96,8 @@ def dashboard(request):
             call=call,
             pipeline=queries.pipeline(promotion),
             deadline=queries.next_deadline(call),
+            dates=queries.call_timeline(call),
+            stale=queries.stale_challenges(promotion, context["stale_days"]),
             cofinancing_funder=call.cofinancing_funder if call else "",
             cofinancing_committed=format_euros(committed),
             cofinancing_envelope=format_euros(envelope),

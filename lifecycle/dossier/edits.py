@@ -49,9 +49,18 @@ class DossierLocked(PermissionDenied):
     """The actor may not change this dossier now (submitted, or not theirs)."""
 
 
-def _check_can_edit(challenge, by):
+def _check_can_edit(challenge, by, section=None):
+    """`section`: the form's section the edit belongs to (a dossier sent back for corrections
+    opens only some)."""
     if not rules.can_edit_dossier(by, challenge):
         raise DossierLocked(_("Ce dossier ne peut plus être modifié : il a été déposé."))
+    if section and not rules.can_edit_section(by, challenge, section):
+        raise DossierLocked(
+            _(
+                "Cette partie du dossier n’est pas ouverte aux corrections : seules les parties "
+                "demandées le sont."
+            )
+        )
 
 
 def _check_managers(by):
@@ -258,7 +267,7 @@ def set_positions(challenge: Challenge, rows: list[dict], *, by) -> list[EigPosi
             _("Le défi demande au plus %(max)d EIG.") % {"max": call.max_eigs_per_challenge}
         )
     with recording_dossier_changes(challenge, by=by) as locked:
-        _check_can_edit(locked, by)
+        _check_can_edit(locked, by, section="missions")
         wanted = _clean_rows(EigPosition, locked, rows, POSITION_FIELDS)
         existing = {position.rank: position for position in locked.eig_positions.all()}
         EigPosition.objects.filter(challenge=locked, rank__gt=len(wanted)).delete()
@@ -296,7 +305,7 @@ def _sync_rows(model, challenge, rows, names):
 def set_team(challenge: Challenge, rows: list[dict], *, by) -> list[TeamMember]:
     """The project team, in order; rows with the "pk" of a member update it."""
     with recording_dossier_changes(challenge, by=by) as locked:
-        _check_can_edit(locked, by)
+        _check_can_edit(locked, by, section="equipe")
         return _sync_rows(TeamMember, locked, rows, TEAM_FIELDS)
 
 
@@ -311,7 +320,7 @@ def set_people(challenge: Challenge, people: dict, *, by) -> None:
     if unknown:
         raise ValidationError(_("Rôle inconnu : %(role)s") % {"role": ", ".join(map(str, unknown))})
     with recording_dossier_changes(challenge, by=by) as locked:
-        _check_can_edit(locked, by)
+        _check_can_edit(locked, by, section="contacts")
         current = {row.role: row for row in [*locked.mentors.all(), *locked.contacts.all()]}
         rows = {}
         for role, values in people.items():
@@ -401,13 +410,13 @@ def attach_pitch_deck(challenge: Challenge, upload, *, by) -> Challenge:
 
     A refused file leaves nothing behind: neither a stored file nor a changed dossier.
     """
-    _check_can_edit(challenge, by)
+    _check_can_edit(challenge, by, section="presentation")
     content = pitch_deck.read_upload(upload)
     pages = pitch_deck.count_slides(content, max_slides=challenge.promotion.call.max_pitch_slides)
     stored = None
     try:
         with recording_dossier_changes(challenge, by=by) as locked:
-            _check_can_edit(locked, by)
+            _check_can_edit(locked, by, section="presentation")
             previous = locked.pitch_deck.name if locked.pitch_deck else ""
             locked.pitch_deck.save("pitch.pdf", ContentFile(content), save=False)
             stored = locked.pitch_deck.name

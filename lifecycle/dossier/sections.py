@@ -98,6 +98,14 @@ def section(slug: str) -> Section:
     return BY_SLUG[slug]
 
 
+SECTION_OF_FIELD = {name: item.slug for item in SECTIONS for name in item.fields}
+
+
+def section_of_field(name: str) -> str:
+    """The slug of the section that asks for the challenge's field `name` ("" if none does)."""
+    return SECTION_OF_FIELD.get(name, "")
+
+
 # Reading a section ---------------------------------------------------------------------------------
 
 

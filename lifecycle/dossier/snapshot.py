@@ -7,6 +7,7 @@ import threading
 from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lifecycle import audit
 from lifecycle.dossier.sections import FORM_FIELDS
@@ -23,7 +24,7 @@ SCALAR_FIELDS = [
 ]
 
 
-_ROW_KEY = re.compile(r"^(?P<kind>eig|team|mentor|contact|recruited)\[(?P<which>[^\]]+)\]\.(?P<field>\w+)$")
+ROW_KEY = re.compile(r"^(?P<kind>eig|team|mentor|contact|recruited)\[(?P<which>[^\]]+)\]\.(?P<field>\w+)$")
 
 
 def _verbose(model, name) -> str:
@@ -34,11 +35,23 @@ def _verbose(model, name) -> str:
     return text[:1].upper() + text[1:]
 
 
-def key_label(key: str) -> str:
+# The attestations' fields are named by the form's whole sentences; a change reads their short names.
+_SHORT_LABELS = {
+    "attests_outside_walls": gettext_lazy("Travail hors les murs attesté"),
+    "attests_open_data_open_source": gettext_lazy("Ouverture des données et du code attestée"),
+    "attests_data_access": gettext_lazy("Accès aux données attesté"),
+}
+
+
+def key_label(key: str, *, recruited=None) -> str:
     """A snapshot's key as people read it: "problem" → "Problématique à résoudre",
-    "eig[1].mission" → "EIG n°1 — Mission", "mentor[operational].email" → "Mentor opérationnel —
-    E-mail professionnel"; an unknown key is shown as it is."""
-    found = _ROW_KEY.match(key)
+    "attests_data_access" → "Accès aux données attesté", "eig[1].mission" → "EIG n°1 — Mission",
+    "mentor[operational].email" → "Mentor opérationnel — E-mail professionnel"; `recruited`
+    ({id: name}) names the recruited EIGs ("EIG recruté·e (Camille Dupont) — Profil"); an unknown
+    key is shown as it is."""
+    if key in _SHORT_LABELS:
+        return str(_SHORT_LABELS[key])
+    found = ROW_KEY.match(key)
     if found is None:
         return _verbose(Challenge, key)
     kind, which, field = found["kind"], found["which"], found["field"]
@@ -50,6 +63,12 @@ def key_label(key: str) -> str:
             "field": _verbose(TeamMember, field),
         }
     if kind == "recruited":
+        name = (recruited or {}).get(which)
+        if name:
+            return _("EIG recruté·e (%(name)s) — %(field)s") % {
+                "name": name,
+                "field": _verbose(Entrepreneur, field),
+            }
         return _("EIG recruté·e — %(field)s") % {"field": _verbose(Entrepreneur, field)}
     roles, model = (MentorRole, Mentor) if kind == "mentor" else (ContactRole, Contact)
     role = roles(which).label if which in roles.values else which

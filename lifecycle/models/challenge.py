@@ -78,6 +78,10 @@ class Challenge(ConcurrentTransitionMixin, models.Model):
         db_index=True,
     )
     state_changed_at = models.DateTimeField(_("dernier changement d’état"), null=True, blank=True)
+    # What a manager sent back for correction (lifecycle/corrections.py): the form's sections open
+    # again to the administration, and the last day it may submit the corrected dossier.
+    corrections_sections = models.JSONField(_("parties à corriger"), default=list, blank=True)
+    corrections_due_on = models.DateField(_("date limite des corrections"), null=True, blank=True)
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -210,11 +214,19 @@ class Challenge(ConcurrentTransitionMixin, models.Model):
     def submit(self):
         pass
 
+    @transition(field=state, source=S.SUBMITTED, target=S.CORRECTIONS_REQUESTED)
+    def request_corrections(self):
+        pass
+
+    @transition(field=state, source=S.CORRECTIONS_REQUESTED, target=S.SUBMITTED)
+    def resubmit(self):
+        pass
+
     @transition(field=state, source=S.SUBMITTED, target=S.PRESELECTED)
     def preselect(self):
         pass
 
-    @transition(field=state, source=S.SUBMITTED, target=S.NOT_PRESELECTED)
+    @transition(field=state, source=[S.SUBMITTED, S.CORRECTIONS_REQUESTED], target=S.NOT_PRESELECTED)
     def reject(self):
         pass
 

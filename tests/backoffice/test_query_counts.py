@@ -72,4 +72,4 @@ def test_the_query_count_does_not_grow_with_the_number_of_challenges(manager_cli
 
     print(f"{page}: {at_10} queries at 10 challenges, {at_500} at 500")
     assert at_500 == at_10
-    assert at_500 <= 12
+    assert at_500 <= 13

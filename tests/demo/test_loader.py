@@ -130,8 +130,12 @@ def test_the_audit_trail_is_the_real_replay_of_the_lifecycle(loaded):
         # manager assigned, form, team and mentors, pitch deck; then the 8 challenges that start
         # get their EIGs and their mentors confirmed
         AuditKind.DOSSIER_CHANGED: 17 * 4 + 8,
-        AuditKind.TRANSITION: 77,
+        AuditKind.TRANSITION: 77 + 2,  # Karfu’R sent back for corrections, and corrected
         AuditKind.IMPORTED: 22,  # promotions 1 and 2, completed
+        AuditKind.INVITATION_SENT: 4,  # a jury member, a mentor, two contacts (one revoked)
+        AuditKind.INVITATION_REVOKED: 1,
+        AuditKind.MESSAGE_POSTED: 2,  # LexImpact's conversation: a question, its answer
+        AuditKind.NOTE_ADDED: 1,
     }
 
     lexi = Challenge.objects.get(name="LexImpact")

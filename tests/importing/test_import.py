@@ -289,7 +289,8 @@ BAD_CSV = (
                 "ligne 7 : « title » est obligatoire",
                 "ligne 11 : « eig_count » doit être compris entre 1 et 3 (reçu 7)",
                 f"ligne 16 : profil inconnu pour la promotion 3 : « jardinage » {ACCEPTED}",
-                "ligne 22 : « state » inconnu : « archived » (connus : draft, submitted, preselected, "
+                "ligne 22 : « state » inconnu : « archived » (connus : draft, submitted, "
+                "corrections_requested, preselected, "
                 "not_preselected, pitched, selected, not_selected, recruiting, running, completed, "
                 "withdrawn) ; "
                 "défi en double : « Bon défi » (promotion 4) figure déjà ligne 2",

@@ -402,7 +402,13 @@ def test_transition_options_say_why_a_move_is_not_possible_now(manager):
     assert [
         (option.name, option.possible, option.needs_reason)
         for option in services.transition_options(submitted, by=manager)
-    ] == [("preselect", True, True), ("reject", True, True), ("withdraw", True, False)]
+    ] == [
+        # Its sections and date come with the corrections' own form (lifecycle.corrections.request).
+        ("request_corrections", False, True),
+        ("preselect", True, True),
+        ("reject", True, True),
+        ("withdraw", True, False),
+    ]
 
 
 # The hooks: in the transaction, and after the commit ------------------------------------------------

@@ -41,7 +41,11 @@ def test_every_move_has_a_message_with_french_and_english_texts():
 
 
 def test_the_table_is_what_the_rights_and_the_mentoring_read():
-    assert workflow.contact_moves() == {TransitionName.SUBMIT, TransitionName.WITHDRAW}
+    assert workflow.contact_moves() == {
+        TransitionName.SUBMIT,
+        TransitionName.RESUBMIT,
+        TransitionName.WITHDRAW,
+    }
     assert workflow.mentoring_moves() == {
         TransitionName.SELECT,
         TransitionName.OPEN_RECRUITMENT,
@@ -49,6 +53,7 @@ def test_the_table_is_what_the_rights_and_the_mentoring_read():
         TransitionName.WITHDRAW,
     }
     assert {move.name for move in workflow.MOVES.values() if move.needs_reason} == {
+        TransitionName.REQUEST_CORRECTIONS,  # what to correct
         TransitionName.PRESELECT,
         TransitionName.REJECT,
         TransitionName.SELECT,
@@ -75,6 +80,7 @@ def test_the_options_of_an_interface_say_which_moves_need_a_reason():
         for option in services.transition_options(challenge, by=programme_manager())
     }
     assert options == {
+        TransitionName.REQUEST_CORRECTIONS: True,
         TransitionName.PRESELECT: True,
         TransitionName.REJECT: True,
         TransitionName.WITHDRAW: False,

@@ -183,15 +183,16 @@ def test_two_workers_on_one_outbox_send_each_message_once(smtp_server, monkeypat
 
 def test_held_messages_leave_only_when_released(smtp_server, manager, django_capture_on_commit_callbacks):
     challenges = [ChallengeFactory(state=S.SUBMITTED) for _ in range(3)]
-    for challenge in challenges:
-        move(
-            challenge,
-            "reject",
-            manager,
-            django_capture_on_commit_callbacks,
-            reason="Hors périmètre",
-            options={outbox.HOLD_MAIL: True},
-        )
+    with outbox.review_of_act(by=manager, transition="reject") as review:  # one act: one review
+        for challenge in challenges:
+            move(
+                challenge,
+                "reject",
+                manager,
+                django_capture_on_commit_callbacks,
+                reason="Hors périmètre",
+                options={outbox.HOLD_MAIL: review},
+            )
 
     batch = Batch.objects.get()
     assert batch.notifications.filter(status=DeliveryStatus.HELD).count() == 9
