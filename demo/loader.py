@@ -24,6 +24,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -135,7 +136,8 @@ def load(*, manager_username: str = "gestionnaire", password: str | None = None)
             _load(manager, password)
         else:
             _contacts(password)  # already there: nothing changes, nothing is audited
-    with transaction.atomic(), clock.at(timezone.now()):
+    # Two hours ago: the open call's dossier is filed, submitted and sent back since.
+    with transaction.atomic(), clock.at(timezone.now() - dt.timedelta(hours=2)):
         open_call = _load_open_call(manager)
     return DemoResult(
         loaded=loaded,
@@ -160,7 +162,6 @@ def _load_open_call(manager):
     existing = Promotion.objects.filter(number=promotion["number"]).select_related("call").first()
     if existing is not None:
         return existing
-    _invite(values.get("invitations", []), manager)
     today = timezone.localdate()
     call = {}
     for name, value in values["call"].items():
@@ -182,7 +183,8 @@ def _load_open_call(manager):
             for name, value in entry.items():
                 setattr(administration, name, value)
             configuration.save(administration, by=manager)
-    return configure_promotion(
+    _invite(values.get("invitations", []), manager)
+    opened = configure_promotion(
         number=promotion["number"],
         name=promotion["name"],
         year=today.year + promotion.get("year_offset", 0),
@@ -191,6 +193,45 @@ def _load_open_call(manager):
         profiles=[tuple(pair) for pair in values["profiles"]],
         pay_levels=[(name, Decimal(pay)) for name, pay in values["pay_levels"]],
     )
+    _file_and_send_back(opened, values["dossier"], manager)
+    return opened
+
+
+def _file_and_send_back(promotion, entry, manager):
+    """A dossier of the open call, filed and submitted by its administration today, then sent back
+    for corrections: the contact corrects it from the portal and submits it again."""
+    administration = Administration.objects.get(name=entry["administration"])
+    author = get_user_model().objects.get(username=entry["author"])
+    now = clock.now()
+    with clock.at(now):
+        challenge = edits.create_challenge(
+            promotion=promotion, administration=administration, name=entry["name"], by=author
+        )
+        edits.update_dossier(challenge, {"summary": entry["summary"], "manager": manager}, by=manager)
+    sitting = now + dt.timedelta(minutes=1)
+    _complete_dossier(
+        challenge,
+        1,
+        author=author,
+        # People promotion 3 does not name (it takes fewer than 200 of them).
+        people=itertools.islice(_people(), 400, None),
+        facts=entry,
+        sitting=sitting,
+        profiles=entry["profiles"],
+    )
+    with clock.at(sitting + dt.timedelta(minutes=60)):
+        services.transition(
+            challenge, TransitionName.SUBMIT, by=author, reason=data()["moves"]["submit"]["reason"]
+        )
+    asked = entry["corrections"]
+    with clock.at(sitting + dt.timedelta(minutes=75)):
+        corrections.request(
+            challenge,
+            sections=asked["sections"],
+            what=asked["what"],
+            due_on=timezone.localdate(now) + dt.timedelta(days=asked["days"]),
+            by=manager,
+        )
 
 
 def _invite(entries, manager):
@@ -386,14 +427,16 @@ def _financing(challenge, count) -> dict:
     return {"cofinancing_requested": True, "total_employer_cost": cost, "cofinancing_amount": amount}
 
 
-def _complete_dossier(challenge, index, *, author, people):
-    """Fill in the form in three sittings before the deadline, as an administration would."""
+def _complete_dossier(challenge, index, *, author, people, facts=None, sitting=None, profiles=None):
+    """Fill in the form in three sittings before the deadline, as an administration would (the
+    facts and the first sitting default to promotion 3's)."""
     positions = list(challenge.eig_positions.order_by("rank"))
-    profiles = [position.profile for position in positions]
-    facts = data()["dossiers"][challenge.name]
+    profiles = profiles or [position.profile for position in positions]
+    facts = facts or data()["dossiers"][challenge.name]
     functions = data()["people"]["functions"]
-    day = _dates()["first_sitting"] + dt.timedelta(days=index // 2)
-    sitting = timezone.make_aware(dt.datetime.combine(day, dt.time(10 if index % 2 == 0 else 15)))
+    if sitting is None:
+        day = _dates()["first_sitting"] + dt.timedelta(days=index // 2)
+        sitting = timezone.make_aware(dt.datetime.combine(day, dt.time(10 if index % 2 == 0 else 15)))
 
     with clock.at(sitting):
         edits.update_dossier(
@@ -414,6 +457,8 @@ def _complete_dossier(challenge, index, *, author, people):
 
     with clock.at(sitting + dt.timedelta(minutes=40)), edits.recording_dossier_changes(challenge, by=author):
         work = data()["profiles"]
+        # A call with pay levels asks one per position: the first (the least experienced) here.
+        pay_level = challenge.promotion.call.pay_levels.order_by("pk").first()
         edits.set_positions(
             challenge,
             [
@@ -421,6 +466,7 @@ def _complete_dossier(challenge, index, *, author, people):
                     "profile": profile,
                     "mission": _fit(work[profile]["mission"].format(name=challenge.name), 600),
                     "expertise": work[profile]["expertise"],
+                    "pay_level": pay_level,
                 }
                 for profile in profiles
             ],

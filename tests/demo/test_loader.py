@@ -69,6 +69,7 @@ def test_the_demo_shows_every_state_and_every_kind_of_administration(loaded):
     assert Counter(Challenge.objects.values_list("state", flat=True)) == {
         S.DRAFT: 1,
         S.SUBMITTED: 1,
+        S.CORRECTIONS_REQUESTED: 1,  # the open call's dossier, sent back today
         S.PRESELECTED: 1,
         S.NOT_PRESELECTED: 1,
         S.PITCHED: 1,
@@ -92,7 +93,7 @@ def test_the_demo_shows_every_state_and_every_kind_of_administration(loaded):
         (1, "EIG 1", 2016, 9),
         (2, "EIG 2", 2017, 13),
         (3, "EIG 3", 2018, 17),
-        (9, "EIG 9 (démo)", timezone.localdate().year, 0),  # the open call, dated from today
+        (9, "EIG 9 (démo)", timezone.localdate().year, 1),  # the open call, dated from today
     ]
 
 
@@ -126,11 +127,12 @@ def test_the_audit_trail_is_the_real_replay_of_the_lifecycle(loaded):
         # Promotions 1 to 3 and their calls (6); the open call (9): its promotion and call, its
         # profiles (design renamed, two added), its two pay levels, DINUM's budget programme.
         AuditKind.SETTINGS_CHANGED: 15,
-        AuditKind.CREATED: 17,  # promotion 3, opened on 16 May 2018
+        AuditKind.CREATED: 17 + 1,  # promotion 3, opened on 16 May 2018; the open call's dossier
         # manager assigned, form, team and mentors, pitch deck; then the 8 challenges that start
         # get their EIGs and their mentors confirmed
-        AuditKind.DOSSIER_CHANGED: 17 * 4 + 8,
-        AuditKind.TRANSITION: 77 + 2,  # Karfu’R sent back for corrections, and corrected
+        AuditKind.DOSSIER_CHANGED: 17 * 4 + 8 + 4,  # the open call's dossier: 4 sittings
+        # Karfu’R sent back for corrections, and corrected; the open call's dossier submitted, sent back
+        AuditKind.TRANSITION: 77 + 2 + 2,
         AuditKind.IMPORTED: 22,  # promotions 1 and 2, completed
         AuditKind.INVITATION_SENT: 4,  # a jury member, a mentor, two contacts (one revoked)
         AuditKind.INVITATION_REVOKED: 1,
@@ -157,7 +159,8 @@ def test_the_audit_trail_is_the_real_replay_of_the_lifecycle(loaded):
     withdrawn = AuditEvent.objects.get(transition="withdraw")
     assert (withdrawn.actor.username, withdrawn.from_state) == ("contact-chu-valmont", S.PRESELECTED)
     deadline = Call.objects.get(promotion__number=3).submission_deadline
-    assert all(event.created_at < deadline for event in AuditEvent.objects.filter(transition="submit"))
+    submitted = AuditEvent.objects.filter(transition="submit", challenge__promotion__number=3)
+    assert all(event.created_at < deadline for event in submitted)
     assert all(event.reason for event in AuditEvent.objects.filter(kind=AuditKind.TRANSITION))
     history = AuditEvent.objects.filter(kind=AuditKind.IMPORTED)
     assert set(history.values_list("to_state", flat=True)) == {S.COMPLETED}
