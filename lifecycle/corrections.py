@@ -129,7 +129,10 @@ def extend(challenge, due_on, *, by):
     if not (rules.is_system(by) or rules.is_programme_manager(by)):
         raise PermissionDenied(_("Seul·e un·e chargé·e de programme prolonge le délai des corrections."))
     locked = (
-        type(challenge).objects.select_for_update().select_related("promotion__call").get(pk=challenge.pk)
+        type(challenge)
+        .objects.select_for_update(of=("self",))
+        .select_related("promotion__call")
+        .get(pk=challenge.pk)
     )
     if locked.state != ChallengeState.CORRECTIONS_REQUESTED:
         raise ValidationError(
