@@ -180,7 +180,8 @@ def _locked(invitation) -> Invitation:
     return Invitation.objects.select_for_update().get(pk=invitation.pk)
 
 
-def _check_open(invitation):
+def check_open(invitation):
+    """ValidationError (saying why) unless the invitation is pending or expired: resent, revoked."""
     status = invitation.status_at(clock.now())
     if status == InvitationStatus.ACCEPTED:
         raise ValidationError(_("Cette invitation a déjà été acceptée."))
@@ -195,7 +196,7 @@ def resend(invitation, *, by) -> Invitation:
     Audited (`invitation_sent`); the e-mail leaves after the commit."""
     _check_manager(by)
     invitation = _locked(invitation)
-    _check_open(invitation)
+    check_open(invitation)
     now = clock.now()
     before = (invitation.expires_at, invitation.sent_count, inviter_label(invitation))
     invitation.expires_at = now + VALIDITY
@@ -221,7 +222,7 @@ def revoke(invitation, *, by) -> Invitation:
     (`invitation_revoked`)."""
     _check_manager(by)
     invitation = _locked(invitation)
-    _check_open(invitation)
+    check_open(invitation)
     invitation.revoked_at = clock.now()
     invitation.token_hash = ""
     invitation.save(update_fields=["revoked_at", "token_hash"])

@@ -12,6 +12,7 @@ queries: one per kind of row its subjects name, one for the profiles, one for th
 import ast
 import datetime as dt
 import json
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.apps import apps
@@ -62,6 +63,8 @@ ROW_MODELS = {
 }
 # How a subject's kind is named when its model's own name would not say it.
 SUBJECT_KINDS = {"user": gettext_lazy("Compte")}
+# A value naming a row as subjects do ("user:5"), e.g. the account an invitation created.
+REFERENCE = re.compile(r"(?P<model>[a-z_]+):(?P<pk>\d+)")
 
 
 def _models_by_name() -> dict:
@@ -292,6 +295,10 @@ class Reader:
             )
         if isinstance(field, models.FileField):
             return str(value).rsplit("/", 1)[-1]
+        reference = REFERENCE.fullmatch(value) if isinstance(value, str) else None
+        if reference and (model := self.models.get(reference["model"])) is not None:  # "user:5"
+            row = model._default_manager.filter(pk=reference["pk"]).first()
+            return self._name_of(row) if row is not None else value
         if field is not None and field.choices:
             return str(dict(field.flatchoices).get(value, value))
         parsed = _parsed(value, field)

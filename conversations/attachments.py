@@ -46,14 +46,7 @@ def _problem(code: str) -> str:
 
 def read(upload) -> bytes:
     """The upload's bytes once checked, or a ValidationError that names the problem in French."""
-    size = getattr(upload, "size", None)
-    if size is not None and size > MAX_BYTES:
-        raise ValidationError(too_large_message(), code="too_large")
-    upload.seek(0)
-    content = upload.read(MAX_BYTES + 1)
-    upload.seek(0)
-    if len(content) > MAX_BYTES:
-        raise ValidationError(too_large_message(), code="too_large")
+    content = pitch_deck.read_upload(upload, max_bytes=MAX_BYTES, too_large=too_large_message)
     try:
         pitch_deck.count_slides(content, max_slides=10**9)
     except ValidationError as error:

@@ -87,7 +87,7 @@ def backoffice_post(request, pk):
         return redirect(f"{page}#{FORM_ANCHOR}")
     if message.is_note:
         feedback.announce(
-            request, challenge, _("La note interne est ajoutée : seuls les chargés de programme la voient.")
+            request, challenge, _("La note interne est ajoutée : l’administration ne la voit pas.")
         )
     elif addresses := services.mailed_to(message):
         feedback.announce(

@@ -450,7 +450,7 @@ def _complete_dossier(challenge, index, *, author, people, facts=None, sitting=N
                 "attests_outside_walls": True,
                 "attests_open_data_open_source": True,
                 "attests_data_access": True,
-                **_financing(challenge, len(positions)),
+                **_financing(challenge, len(profiles)),
             },
             by=author,
         )

@@ -11,7 +11,8 @@ The deadline rule: the date is a day after today (Paris time) and, when the call
 its first day (the dossier must be examined before the pitches); the administration may resubmit
 until that day at 23:59 Paris time included (`deadline`, read as `calendar.closing` reads the
 call's deadline). After it, the administration can no longer resubmit: a manager extends the date
-(`extend`, audited) or decides on the dossier as it is (not preselected).
+(`extend`: a later day, within the same rule; audited, and e-mailed to the administration) or
+decides on the dossier as it is (not preselected).
 """
 
 import datetime as dt
@@ -22,7 +23,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from lifecycle import audit, calendar, clock, rules, services
+from lifecycle import audit, calendar, clock, rules, services, signals
 from lifecycle.enums import AuditKind, ChallengeState, TransitionName
 
 LAST_MINUTE = dt.time(23, 59)
@@ -76,6 +77,16 @@ def date_problem(call, due_on, now) -> str:
             "le dossier corrigé doit être examiné avant les auditions."
         ) % {"date": date_format(call.jury_starts_on, "j F Y")}
     return ""
+
+
+def allowed_days(call, now) -> tuple:
+    """The first and last days the corrections may end on (the last is None without a jury);
+    None when no day can (the jury starts tomorrow or has started)."""
+    first = timezone.localdate(now) + dt.timedelta(days=1)
+    last = call.jury_starts_on - dt.timedelta(days=1) if call.jury_starts_on else None
+    if last is not None and last < first:
+        return None
+    return first, last
 
 
 def problems(challenge, *, sections, what, due_on, now) -> dict[str, list[str]]:
@@ -142,19 +153,28 @@ def extend(challenge, due_on, *, by):
                 ]
             }
         )
+    before = locked.corrections_due_on
+    if before is not None and due_on <= before:
+        raise ValidationError(
+            {
+                "due_on": [
+                    _("Choisissez un jour après la date limite actuelle (%(date)s) : un délai se prolonge.")
+                    % {"date": date_format(before, "j F Y")}
+                ]
+            }
+        )
     if problem := date_problem(locked.promotion.call, due_on, clock.now()):
         raise ValidationError({"due_on": [problem]})
-    before = locked.corrections_due_on
-    if before == due_on:
-        return locked
     locked.corrections_due_on = due_on
     locked.save(update_fields=["corrections_due_on", "updated_at"])
-    audit.record(
+    event = audit.record(
         locked,
         AuditKind.DOSSIER_CHANGED,
         by=by,
         changes={"corrections_due_on": [before.isoformat() if before else None, due_on.isoformat()]},
     )
+    # The administration hears of it (notifications.receivers writes the e-mail in this transaction).
+    signals.corrections_extended.send(sender=type(locked), challenge=locked, by=by, event=event)
     challenge.corrections_due_on = due_on
     return locked
 

@@ -86,15 +86,16 @@ def too_many_slides_message(pages: int, max_slides: int) -> str:
     }
 
 
-def read_upload(upload) -> bytes:
-    """The upload's bytes, refused before they are read when the upload says it is too large
-    (Django keeps an upload above 2 Mo in a temporary file, not in memory)."""
+def read_upload(upload, *, max_bytes=MAX_BYTES, too_large=too_large_message) -> bytes:
+    """The upload's bytes, refused (`too_large()` says why) before they are read when the upload
+    says it is too large (Django keeps an upload above 2 Mo in a temporary file, not in memory);
+    the pitch deck's limit unless another file (a message's attachment) has its own."""
     size = getattr(upload, "size", None)
-    if size is not None and size > MAX_BYTES:
-        raise ValidationError(too_large_message(), code="too_large")
+    if size is not None and size > max_bytes:
+        raise ValidationError(too_large(), code="too_large")
     upload.seek(0)
-    content = upload.read(MAX_BYTES + 1)
+    content = upload.read(max_bytes + 1)
     upload.seek(0)
-    if len(content) > MAX_BYTES:
-        raise ValidationError(too_large_message(), code="too_large")
+    if len(content) > max_bytes:
+        raise ValidationError(too_large(), code="too_large")
     return content

@@ -15,3 +15,7 @@ from django.dispatch import Signal
 
 transition_applied = Signal()
 transition_committed = Signal()
+
+# A manager moved the last day of the corrections asked of an administration (inside the
+# transaction of the change): challenge, by, event (the AuditEvent with both dates).
+corrections_extended = Signal()

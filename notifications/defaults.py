@@ -126,6 +126,18 @@ DEFAULTS = {
         "application by {corrections_due} (Paris time) at the latest; after that date it can no "
         "longer be submitted." + CASE_EN + SIGNATURE_EN,
     ),
+    (E.CORRECTIONS_EXTENDED, "fr"): (
+        "[EIG] Délai des corrections prolongé : « {challenge} »",
+        "Bonjour,\n\nLe programme prolonge le délai des corrections du dossier « {challenge} » : "
+        "vous pouvez déposer le dossier corrigé jusqu’au {corrections_due} (heure de Paris).\n\n"
+        "Parties du dossier ouvertes à la modification : {corrections_sections}." + CASE_FR + SIGNATURE_FR,
+    ),
+    (E.CORRECTIONS_EXTENDED, "en"): (
+        "[EIG] More time for the corrections: “{challenge}”",
+        "Hello,\n\nThe programme gives you more time to correct the application “{challenge}”: you "
+        "may submit the corrected application until {corrections_due} (Paris time).\n\nParts of the "
+        "application open to changes: {corrections_sections}." + CASE_EN + SIGNATURE_EN,
+    ),
     (E.RESUBMITTED, "fr"): (
         "[EIG] Dossier corrigé reçu : « {challenge} »",
         "Bonjour,\n\nNous avons bien reçu le dossier corrigé du défi « {challenge} » déposé par "

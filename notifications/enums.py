@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class MessageEvent(models.TextChoices):
     SUBMISSION_RECEIVED = "submission_received", _("Dossier reçu")
     CORRECTIONS_REQUESTED = "corrections_requested", _("Demande de corrections")
+    CORRECTIONS_EXTENDED = "corrections_extended", _("Délai des corrections prolongé")
     RESUBMITTED = "resubmitted", _("Dossier corrigé reçu")
     # A message of the conversation on a case: to the administration's contacts, to the programme.
     MESSAGE_TO_ADMINISTRATION = "message_to_admin", _("Message du programme")

@@ -1,7 +1,7 @@
 from django.dispatch import receiver
 
 from lifecycle import workflow
-from lifecycle.signals import transition_applied, transition_committed
+from lifecycle.signals import corrections_extended, transition_applied, transition_committed
 from notifications import outbox
 from notifications.enums import DeliveryStatus, MessageEvent
 from notifications.models import Notification
@@ -31,3 +31,11 @@ def deliver_transition_messages(sender, challenge, name, by, event, options, **k
     the broker is down)."""
     pending = Notification.objects.filter(audit_event=event, status=DeliveryStatus.PENDING)
     outbox.enqueue(list(pending.order_by("pk").values_list("pk", flat=True)))
+
+
+@receiver(corrections_extended, dispatch_uid="notifications.announce_corrections_extended")
+def announce_corrections_extended(sender, challenge, by, event, **kwargs):
+    """The administration hears that it has more time: written with the change, sent after it."""
+    outbox.queue(
+        challenge, MessageEvent.CORRECTIONS_EXTENDED, key=f"audit-{event.pk}", audit_event=event, by=by
+    )

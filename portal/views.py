@@ -97,7 +97,7 @@ def dossier_create(request):
 
 def _page_context(request, challenge, step_slug, **extra):
     current = steps.position(step_slug)
-    following = steps.following(step_slug)
+    following = _next_open_step(request.user, challenge, step_slug)
     editable = _editable(request.user, challenge, step_slug)
     context = {
         "title": f"{steps.STEPS[current - 1].title} — {challenge.name}",
@@ -107,9 +107,17 @@ def _page_context(request, challenge, step_slug, **extra):
         "corrections": challenge.state == ChallengeState.CORRECTIONS_REQUESTED,
         "deadline": steps.deadline_for(challenge),
         "steps": [
-            {"slug": step.slug, "title": step.title, "number": number, "current": step.slug == step_slug}
+            {
+                "slug": step.slug,
+                "title": step.title,
+                "number": number,
+                "current": step.slug == step_slug,
+                "to_correct": corrections.is_open_to_corrections(challenge, step.slug),
+            }
             for number, step in enumerate(steps.STEPS, start=1)
         ],
+        # The sections a dossier sent back for corrections keeps closed (no "Modifier" link).
+        "closed_sections": [slug for slug in steps.SLUGS if not _editable(request.user, challenge, slug)],
         "step": steps.STEPS[current - 1],
         "stepper": {
             "current_step_id": current,
@@ -136,6 +144,15 @@ def _editable(user, challenge, step_slug) -> bool:
     return rules.can_edit_section(user, challenge, step_slug)
 
 
+def _next_open_step(user, challenge, slug):
+    """The next step the person may fill in (a dossier sent back for corrections skips the
+    closed sections), the review last."""
+    following = steps.following(slug)
+    while following and not _editable(user, challenge, following.slug):
+        following = steps.following(following.slug)
+    return following
+
+
 @contact_required
 def dossier_step(request, pk, step):
     challenge = challenge_of(request.user, pk)
@@ -160,8 +177,11 @@ def dossier_step(request, pk, step):
                 messages.error(request, LOCKED_MESSAGE)
                 return redirect("portal:dossier_step", pk=challenge.pk, step=step)
             if saved:
-                messages.success(request, _("Votre brouillon est enregistré."))
-                following = steps.following(step)
+                if challenge.state == ChallengeState.CORRECTIONS_REQUESTED:
+                    messages.success(request, _("Vos corrections sont enregistrées."))
+                else:
+                    messages.success(request, _("Votre brouillon est enregistré."))
+                following = _next_open_step(request.user, challenge, step)
                 if request.POST.get("action") == "continue" and following:
                     return redirect("portal:dossier_step", pk=challenge.pk, step=following.slug)
                 return redirect("portal:dossier_step", pk=challenge.pk, step=step)

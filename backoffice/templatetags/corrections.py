@@ -16,8 +16,15 @@ def corrections_panel(context, challenge):
     shown = {"challenge": challenge, "csrf_token": context.get("csrf_token"), "shown": False}
     if not rules.is_programme_manager(user) or challenge.state not in corrections.CONCERNED_STATES:
         return shown
+    days = corrections.allowed_days(challenge.promotion.call, clock.now())
     if challenge.state == ChallengeState.SUBMITTED:
-        return {**shown, "shown": True, "form": context.get("corrections_form") or RequestCorrectionsForm()}
+        return {
+            **shown,
+            "shown": True,
+            "days": days,
+            "jury_starts_on": challenge.promotion.call.jury_starts_on,
+            "form": context.get("corrections_form") or RequestCorrectionsForm(),
+        }
     event = corrections.requested_event(challenge)
     moment = corrections.deadline(challenge)
     return {
@@ -28,6 +35,7 @@ def corrections_panel(context, challenge):
         "sections": corrections.sections_label(challenge),
         "deadline": corrections.due_label(challenge),
         "passed": bool(moment and clock.now() >= calendar.closing(moment)),
+        "days": days,
         "extend_form": context.get("extend_form")
         or ExtendCorrectionsForm(initial={"due_on": challenge.corrections_due_on}),
     }

@@ -9,7 +9,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import CharField, Count, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -104,12 +105,28 @@ def _closing(batch):
     )
 
 
+def _touched(batch) -> dict:
+    """Per audit kind (a message edited, dropped), the pks of the review's messages it concerns
+    (the trail names a message `notification:<pk>`), in one query."""
+    subjects = batch.notifications.annotate(
+        key=Concat(Value("notification:"), Cast("pk", CharField()), output_field=CharField())
+    ).values("key")
+    touched = {AuditKind.MAIL_EDITED: set(), AuditKind.MAIL_DROPPED: set()}
+    for kind, subject in AuditEvent.objects.filter(kind__in=touched, subject__in=subjects).values_list(
+        "kind", "subject"
+    ):
+        touched[kind].add(int(subject.removeprefix("notification:")))
+    return touched
+
+
 def _review_page(request, batch, *, bound=None, errors=None, status=200):
-    """`bound`: the edit form of one message sent back with its errors (what was typed kept)."""
+    """`bound`: the edit form of one message sent back with its errors (what was typed kept).
+    The messages dropped from the review are shown apart from those that will arrive."""
     notifications = list(
         batch.notifications.select_related("challenge__administration").order_by("challenge__name", "pk")
     )
-    rows = []
+    touched = _touched(batch)
+    rows, dropped = [], []
     for notification in notifications:
         form = None
         if notification.status == DeliveryStatus.HELD:
@@ -120,7 +137,17 @@ def _review_page(request, batch, *, bound=None, errors=None, status=200):
                     initial={"subject": notification.subject, "body": notification.body},
                     prefix=f"mail-{notification.pk}",
                 )
-        rows.append({"mail": notification, "form": form, "held": notification.status == DeliveryStatus.HELD})
+        row = {
+            "mail": notification,
+            "form": form,
+            "held": notification.status == DeliveryStatus.HELD,
+            "edited": notification.pk in touched[AuditKind.MAIL_EDITED],
+        }
+        was_dropped = (
+            notification.status == DeliveryStatus.DISCARDED
+            and notification.pk in touched[AuditKind.MAIL_DROPPED]
+        )
+        (dropped if was_dropped else rows).append(row)
     figures = outbox.held_figures(batch)
     challenges = {}
     for notification in notifications:
@@ -134,6 +161,7 @@ def _review_page(request, batch, *, bound=None, errors=None, status=200):
             "batch": batch,
             "author": actor_label(batch.created_by or SYSTEM),
             "rows": rows,
+            "dropped": dropped,
             "figures": figures,
             "figures_label": str(figures),
             "challenges": sorted(challenges.values(), key=lambda challenge: challenge.name),

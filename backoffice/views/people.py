@@ -24,7 +24,9 @@ from django.utils.translation import gettext_lazy
 from accounts import invitations
 from accounts.enums import INVITABLE_ROLES, InvitationStatus, Role
 from accounts.models import Invitation
+from backoffice import trail
 from backoffice.promotion_forms import DsfrMixin
+from backoffice.views.audit import CHANGES_SHOWN
 from lifecycle import calendar, clock, rules
 from lifecycle.models import Administration, AuditEvent
 from lifecycle.validators import validate_single_line
@@ -51,8 +53,8 @@ def person_url(person) -> str:
     return f"{reverse('backoffice:person')}?{urlencode({'personne': person.pk})}"
 
 
-def _back(request, default: str) -> str:
-    wanted = request.POST.get("next", "")
+def _back(request, default: str, source=None) -> str:
+    wanted = (request.POST if source is None else source).get("next", "")
     if wanted and url_has_allowed_host_and_scheme(wanted, {request.get_host()}, request.is_secure()):
         return wanted
     return default
@@ -214,10 +216,14 @@ def invite(request):
 
 @manager_required
 def invitation_list(request):
-    """Every invitation, the newest first (?statut=… keeps those of one status); POST resends
-    (action=renvoyer) or revokes (action=revoquer) the invitation named by the field `invitation`."""
+    """Every invitation, the newest first (?statut=… keeps those of one status); ?revoquer=<pk> is
+    the confirmation page of a revocation. POST resends (action=renvoyer) or revokes
+    (action=revoquer, with the box `confirmation` ticked) the invitation named by the field
+    `invitation`."""
     if request.method == "POST":
         return _invitation_action(request)
+    if "revoquer" in request.GET:
+        return _revocation(request, get_object_or_404(Invitation, pk=_id(request.GET["revoquer"])))
     now = clock.now()
     wanted = request.GET.get("statut", "")
     rows = [_invitation_row(invitation, now) for invitation in _invitations(Invitation.objects.all())]
@@ -233,11 +239,56 @@ def invitation_list(request):
     return render(request, "backoffice/people/invitations.html", context)
 
 
+class ConfirmationForm(DsfrMixin, forms.Form):
+    """A box to tick before an act that cannot be undone."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.describe()  # its help text tied to the box, before any error too
+
+
+class RevocationForm(ConfirmationForm):
+    confirmation = forms.BooleanField(
+        label=gettext_lazy("Je confirme la révocation de cette invitation."),
+        help_text=gettext_lazy(
+            "Son lien ne fonctionnera plus et elle ne pourra pas être renvoyée : pour inviter de nouveau "
+            "cette personne, il faudra une nouvelle invitation."
+        ),
+        error_messages={"required": gettext_lazy("Cochez la case pour confirmer la révocation.")},
+    )
+
+
+def _revocation(request, invitation, form=None):
+    """The confirmation page of a revocation (?revoquer=<pk>&next=…); a closed invitation has none:
+    back where one came from, saying why."""
+    back = _back(request, _back(request, reverse("backoffice:people")), request.GET)
+    row = _invitation_row(invitation, clock.now())
+    if not row["open"]:
+        try:
+            invitations.check_open(invitation)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    query = urlencode({"revoquer": invitation.pk, "next": back})
+    context = {
+        "title": _("Révoquer l’invitation de %(email)s") % {"email": invitation.email},
+        "row": row,
+        "form": form or RevocationForm(),
+        "action_url": f"{reverse('backoffice:invitations')}?{query}",
+        "back": back,
+    }
+    return render(request, "backoffice/people/revoke.html", context)
+
+
 def _invitation_action(request):
     invitation = get_object_or_404(Invitation, pk=_id(request.POST.get("invitation")))
     action = request.POST.get("action")
     if action not in ("renvoyer", "revoquer"):
         raise Http404
+    if action == "revoquer":
+        form = RevocationForm(request.POST)
+        if not form.is_valid():
+            return _revocation(request, invitation, form)
     try:
         if action == "renvoyer":
             invitation = invitations.resend(invitation, by=request.user)
@@ -264,7 +315,7 @@ def _invitation_action(request):
 # --- A person's account -------------------------------------------------------------------------
 
 
-class DeactivationForm(forms.Form):
+class DeactivationForm(ConfirmationForm):
     confirmation = forms.BooleanField(
         label=gettext_lazy("Je confirme la désactivation de ce compte."),
         help_text=gettext_lazy(
@@ -276,21 +327,16 @@ class DeactivationForm(forms.Form):
 
 
 def _history(person) -> list[dict]:
-    """The trail's latest events about the person's account and the invitation that created it."""
+    """The trail's latest events about the person's account and the invitation that created it,
+    read as the audit page reads them (`backoffice.trail`)."""
     subjects = [f"user:{person.pk}"] + [
         f"invitation:{pk}" for pk in Invitation.objects.filter(user=person).values_list("pk", flat=True)
     ]
     events = AuditEvent.objects.filter(subject__in=subjects).order_by("-created_at", "-pk")[:HISTORY_SIZE]
+    reader = trail.Reader(events)
     return [
-        {
-            "event": event,
-            "changes": [
-                {"field": name, "old": values[0], "new": values[1]}
-                for name, values in event.changes.items()
-                if isinstance(values, list) and len(values) == 2
-            ],
-        }
-        for event in events
+        {"event": event, "title": reader.title(event), "changes": reader.changes(event)}
+        for event in reader.events
     ]
 
 
@@ -347,6 +393,8 @@ def person_page(request):
         "form": form,
         "refusal": _refusal(request, person),
         "history": _history(person),
+        "changes_shown": CHANGES_SHOWN,
+        "action_url": person_url(person),
         "invitations": _person_invitations(person),
         "next_url": request.get_full_path(),
     }

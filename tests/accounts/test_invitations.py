@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -331,6 +332,45 @@ def test_the_password_validators_refuse_in_french(
     assert not User.objects.filter(username="lou.martin@culture.gouv.fr").exists()
 
 
+def field_group(page: str, name: str) -> str:
+    """The design system's group of the field `name`: its label, input and errors."""
+    start = page.rindex('<div class="fr-input-group', 0, page.index(f'name="{name}"'))
+    return page[start : page.index("</div>\n", page.index(f'name="{name}"'))]
+
+
+def test_the_validators_errors_are_under_the_password_and_a_mismatch_under_its_confirmation(
+    client, manager, smtp_server, django_capture_on_commit_callbacks
+):
+    invite(manager, django_capture_on_commit_callbacks)
+    path = path_of(smtp_server.messages[0])
+    page = accept_through(client, path, password="12345").content.decode()
+    password, confirmation = field_group(page, "new_password1"), field_group(page, "new_password2")
+    assert 'class="fr-input-group fr-input-group--error"' in password
+    assert 'class="fr-input fr-input--error"' in password
+    assert re.search(r'name="new_password1"[^>]*aria-describedby="[^"]*id_new_password1-error', password)
+    assert 'aria-invalid="true"' in password
+    for message in (
+        "Ce mot de passe est trop court. Il doit contenir au minimum 8 caractères.",
+        "Ce mot de passe est trop courant.",
+        "Ce mot de passe est entièrement numérique.",
+    ):
+        assert message in password and message not in confirmation
+    assert "fr-input-group--error" not in confirmation
+    # Nothing typed is sent back, and the page says what to do.
+    assert "12345" not in page.replace(path, "")
+    assert 'value="' not in password + confirmation
+    assert (
+        "Le mot de passe n’a pas été accepté : pour votre sécurité, les deux champs ont été vidés. "
+        "Saisissez de nouveau un mot de passe qui respecte les indications ci-dessous, puis sa "
+        "confirmation." in page
+    )
+
+    page = accept_through(client, path, password=PASSWORD, confirmation=PASSWORD + "x").content.decode()
+    password, confirmation = field_group(page, "new_password1"), field_group(page, "new_password2")
+    assert "Les deux mots de passe ne correspondent pas." in confirmation
+    assert "fr-input-group--error" in confirmation and "fr-input-group--error" not in password
+
+
 def test_the_link_works_once(client, manager, smtp_server, django_capture_on_commit_callbacks):
     invite(manager, django_capture_on_commit_callbacks)
     path = path_of(smtp_server.messages[0])
@@ -379,7 +419,8 @@ def test_a_revoked_invitation_says_so(
     invitation = invite(manager, django_capture_on_commit_callbacks)
     path = path_of(smtp_server.messages[0])
     response = manager_client.post(
-        reverse("backoffice:invitations"), {"invitation": invitation.pk, "action": "revoquer"}
+        reverse("backoffice:invitations"),
+        {"invitation": invitation.pk, "action": "revoquer", "confirmation": "on"},
     )
     assert (response.status_code, response["Location"]) == (302, reverse("backoffice:people"))
     invitation.refresh_from_db()
@@ -616,20 +657,66 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db):
 # --- Throttling -------------------------------------------------------------------------------------
 
 
-def test_the_invitation_page_answers_429_after_the_limit_per_address(
+def test_a_genuine_link_is_never_counted_by_the_address_throttle(
+    client, manager, smtp_server, django_capture_on_commit_callbacks
+):
+    """Behind one outgoing address, invitees open, retry and reopen their links as they need."""
+    invite(manager, django_capture_on_commit_callbacks)
+    invite(manager, django_capture_on_commit_callbacks, email="sacha@culture.gouv.fr")
+    first, second = (path_of(message) for message in smtp_server.messages)
+    statuses = [client.get(first, REMOTE_ADDR="192.0.2.1").status_code for _attempt in range(6)]
+    statuses += [accept_through(client, first, password="court", address="192.0.2.1").status_code] * 1
+    statuses += [accept_through(client, first, password="12345678901", address="192.0.2.1").status_code]
+    statuses.append(accept_through(client, first, address="192.0.2.1").status_code)
+    client.logout()
+    statuses += [client.get(first, REMOTE_ADDR="192.0.2.1").status_code for _attempt in range(3)]
+    statuses += [client.get(second, REMOTE_ADDR="192.0.2.1").status_code for _attempt in range(3)]
+    statuses.append(accept_through(client, second, address="192.0.2.1").status_code)
+    assert statuses == [200] * 6 + [200, 200, 302] + [410] * 3 + [200] * 3 + [302]
+
+
+def test_guessing_links_is_throttled_per_address_and_the_page_says_whom_to_write_to(
     client, manager, smtp_server, django_capture_on_commit_callbacks
 ):
     invite(manager, django_capture_on_commit_callbacks)
     path = path_of(smtp_server.messages[0])
     guess = reverse("accept_invitation", kwargs={"token": "1.devine:signature"})
-    statuses = [client.get(guess, REMOTE_ADDR="192.0.2.1").status_code for _attempt in range(4)]
-    statuses.append(accept_through(client, path, password="court", address="192.0.2.1").status_code)
+    statuses = [client.get(guess, REMOTE_ADDR="192.0.2.1").status_code for _attempt in range(5)]
+    statuses.append(client.get(path, REMOTE_ADDR="192.0.2.1").status_code)  # genuine: not counted
+    statuses.append(client.get(guess, REMOTE_ADDR="192.0.2.1").status_code)
+    # Once held back, the address learns nothing of any link, a genuine one included.
     statuses.append(client.get(path, REMOTE_ADDR="192.0.2.1").status_code)
     statuses.append(accept_through(client, path, address="192.0.2.1").status_code)
-    assert statuses == [404, 404, 404, 404, 200, 429, 429]
+    assert statuses == [404] * 5 + [200, 429, 429, 429]
     page = client.get(path, REMOTE_ADDR="192.0.2.1").content.decode()
     assert "Trop de demandes depuis cette adresse ou pour ce compte : réessayez dans 60 minutes." in page
-    assert 'id="invitation-form"' not in page
+    assert 'id="invitation-form"' not in page and "Claude" not in page
+    assert f'<a href="mailto:{settings.NOTIFICATIONS_TEAM_EMAIL}">' in page
     assert not User.objects.filter(username="lou.martin@culture.gouv.fr").exists()
     # Another address is not held back.
     assert accept_through(client, path, address="192.0.2.2").status_code == 302
+
+
+def test_refused_passwords_are_counted_per_invitation_with_a_generous_limit(
+    client, manager, smtp_server, django_capture_on_commit_callbacks
+):
+    from accounts.views import PASSWORD_ATTEMPTS
+
+    assert PASSWORD_ATTEMPTS >= 20
+    invite(manager, django_capture_on_commit_callbacks)
+    path = path_of(smtp_server.messages[0])
+    for attempt in range(PASSWORD_ATTEMPTS):
+        address = f"192.0.2.{attempt % 3 + 1}"  # whatever the address
+        assert accept_through(client, path, password="court", address=address).status_code == 200
+    refused = accept_through(client, path, address="198.51.100.9")
+    assert refused.status_code == 429
+    text = refused.content.decode()
+    assert "Trop de mots de passe refusés pour cette invitation : réessayez dans 60 minutes." in text
+    assert (
+        "Pour obtenir de l’aide, écrivez à Claude Etalab (gestionnaire) : "
+        '<a href="mailto:claude.etalab@data.gouv.fr">claude.etalab@data.gouv.fr</a>.' in text
+    )
+    assert not User.objects.filter(username="lou.martin@culture.gouv.fr").exists()
+    assert client.get(path).status_code == 429
+    cache.clear()  # the window has passed
+    assert accept_through(client, path).status_code == 302

