@@ -140,6 +140,7 @@ class Reader:
         self.events = list(events)
         self.models = _models_by_name()
         self.rows = self._subjects()
+        self.references = self._references()
         keys = [key for event in self.events for key in (event.changes or {})]
         self.profiles = self._profiles() if any(key.endswith(".profile") for key in keys) else {}
         self.recruited = self._recruited(keys)
@@ -158,6 +159,21 @@ class Reader:
             for pk, row in model._default_manager.select_related().in_bulk(pks).items():
                 rows[(name, pk)] = row
         return rows
+
+    def _references(self) -> dict:
+        """The rows values name as subjects do ("user:5"): one query per kind of row."""
+        wanted: dict[str, set] = {}
+        for event in self.events:
+            for values in (event.changes or {}).values():
+                for value in values if isinstance(values, list) else [values]:
+                    found = REFERENCE.fullmatch(value) if isinstance(value, str) else None
+                    if found and found["model"] in self.models:
+                        wanted.setdefault(found["model"], set()).add(int(found["pk"]))
+        return {
+            f"{name}:{pk}": row
+            for name, pks in wanted.items()
+            for pk, row in self.models[name]._default_manager.in_bulk(pks).items()
+        }
 
     def _profiles(self) -> dict:
         labels = {profile.value: str(profile.label) for profile in DefaultProfile}
@@ -295,10 +311,8 @@ class Reader:
             )
         if isinstance(field, models.FileField):
             return str(value).rsplit("/", 1)[-1]
-        reference = REFERENCE.fullmatch(value) if isinstance(value, str) else None
-        if reference and (model := self.models.get(reference["model"])) is not None:  # "user:5"
-            row = model._default_manager.filter(pk=reference["pk"]).first()
-            return self._name_of(row) if row is not None else value
+        if isinstance(value, str) and value in self.references:  # "user:5": the person
+            return self._name_of(self.references[value])
         if field is not None and field.choices:
             return str(dict(field.flatchoices).get(value, value))
         parsed = _parsed(value, field)
