@@ -94,6 +94,29 @@ def _record(invitation, kind, *, by, changes):
 # --- Managers' acts ---------------------------------------------------------------------------
 
 
+def _check_invitable(email, now, *, besides=None):
+    """Refused (ValidationError on "email") when the address has an account (active or not) or an
+    invitation still pending other than `besides`: the rule of inviting, and of sending again."""
+    existing = account_for(email)
+    if existing is not None:
+        raise ValidationError({"email": _account_exists_message(existing)})
+    others = pending().filter(email__iexact=email, expires_at__gt=now)
+    if besides is not None:
+        others = others.exclude(pk=besides.pk)
+    already = others.first()
+    if already is not None:
+        raise ValidationError(
+            {
+                "email": _(
+                    "Une invitation est déjà en attente pour cette adresse (envoyée par %(inviter)s, "
+                    "valable jusqu’au %(until)s) : renvoyez-la ou révoquez-la depuis la liste des "
+                    "personnes."
+                )
+                % {"inviter": inviter_label(already), "until": calendar.label(already.expires_at)}
+            }
+        )
+
+
 @transaction.atomic
 def invite(
     email: str,
@@ -131,21 +154,7 @@ def invite(
     invitation.full_clean(exclude=["invited_by", "user"])
     if Role(role) not in INVITABLE_ROLES:
         raise ValidationError({"role": _("On n’invite pas à ce rôle.")})
-    existing = account_for(email)
-    if existing is not None:
-        raise ValidationError({"email": _account_exists_message(existing)})
-    already = pending().filter(email__iexact=email, expires_at__gt=now).first()
-    if already is not None:
-        raise ValidationError(
-            {
-                "email": _(
-                    "Une invitation est déjà en attente pour cette adresse (envoyée par %(inviter)s, "
-                    "valable jusqu’au %(until)s) : renvoyez-la ou révoquez-la depuis la liste des "
-                    "personnes."
-                )
-                % {"inviter": inviter_label(already), "until": calendar.label(already.expires_at)}
-            }
-        )
+    _check_invitable(email, now)
     invitation.save()
     _record(
         invitation,
@@ -198,6 +207,7 @@ def resend(invitation, *, by) -> Invitation:
     invitation = _locked(invitation)
     check_open(invitation)
     now = clock.now()
+    _check_invitable(invitation.email, now, besides=invitation)
     before = (invitation.expires_at, invitation.sent_count, inviter_label(invitation))
     invitation.expires_at = now + VALIDITY
     invitation.sent_count += 1

@@ -102,10 +102,12 @@ def _unusable(request, reading):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def accept_invitation(request, token):
-    if cache.get(_held_back_key(request)):
-        return _throttled(request, throttle.too_many_message())
+    # A genuine link is never held back: nobody makes one without the key, so only the links
+    # that designate nothing (guesses, or links cut by a mail client) count, per address.
     reading = invitations.read(token)
     if reading.state == LinkState.INVALID:
+        if cache.get(_held_back_key(request)):
+            return _throttled(request, throttle.too_many_message())
         if not throttle.allow(request, THROTTLE_SCOPE):
             cache.set(_held_back_key(request), True, timeout=_window())
             return _throttled(request, throttle.too_many_message())

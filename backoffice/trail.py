@@ -63,8 +63,10 @@ ROW_MODELS = {
 }
 # How a subject's kind is named when its model's own name would not say it.
 SUBJECT_KINDS = {"user": gettext_lazy("Compte")}
-# A value naming a row as subjects do ("user:5"), e.g. the account an invitation created.
+# A value naming a row as subjects do ("user:5"), under the keys that record one: the account an
+# invitation created.
 REFERENCE = re.compile(r"(?P<model>[a-z_]+):(?P<pk>\d+)")
+REFERENCE_KEYS = {"user"}
 
 
 def _models_by_name() -> dict:
@@ -164,7 +166,9 @@ class Reader:
         """The rows values name as subjects do ("user:5"): one query per kind of row."""
         wanted: dict[str, set] = {}
         for event in self.events:
-            for values in (event.changes or {}).values():
+            for key, values in (event.changes or {}).items():
+                if key not in REFERENCE_KEYS:  # never a text someone typed
+                    continue
                 for value in values if isinstance(values, list) else [values]:
                     found = REFERENCE.fullmatch(value) if isinstance(value, str) else None
                     if found and found["model"] in self.models:
@@ -311,7 +315,7 @@ class Reader:
             )
         if isinstance(field, models.FileField):
             return str(value).rsplit("/", 1)[-1]
-        if isinstance(value, str) and value in self.references:  # "user:5": the person
+        if key in REFERENCE_KEYS and isinstance(value, str) and value in self.references:  # the person
             return self._name_of(self.references[value])
         if field is not None and field.choices:
             return str(dict(field.flatchoices).get(value, value))

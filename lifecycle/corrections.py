@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from lifecycle import audit, calendar, clock, rules, services, signals
+from lifecycle import audit, calendar, clock, rules, services, signals, workflow
 from lifecycle.enums import AuditKind, ChallengeState, TransitionName
 
 LAST_MINUTE = dt.time(23, 59)
@@ -113,8 +113,8 @@ def request(challenge, *, sections, what, due_on, by, options=None):
     """
     if not (rules.is_system(by) or rules.is_programme_manager(by)):
         raise PermissionDenied(_("Seul·e un·e chargé·e de programme demande des corrections."))
+    found = problems(challenge, sections=list(sections), what=what, due_on=due_on, now=clock.now())
     ordered = [slug for slug in section_titles() if slug in set(sections)]
-    found = problems(challenge, sections=ordered, what=what, due_on=due_on, now=clock.now())
     if found:
         raise ValidationError(found)
     with transaction.atomic():
@@ -122,7 +122,11 @@ def request(challenge, *, sections, what, due_on, by, options=None):
             corrections_sections=ordered, corrections_due_on=due_on
         )
         moved = services.transition(
-            challenge, TransitionName.REQUEST_CORRECTIONS, by=by, reason=what, options=options
+            challenge,
+            TransitionName.REQUEST_CORRECTIONS,
+            by=by,
+            reason=what,
+            options={**(options or {}), workflow.MADE_THROUGH: TransitionName.REQUEST_CORRECTIONS},
         )
     challenge.refresh_from_db(fields=["corrections_sections", "corrections_due_on"])
     return moved

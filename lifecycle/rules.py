@@ -65,14 +65,14 @@ def is_draft(user, challenge) -> bool:
 
 
 @rules.predicate
-def is_open_to_corrections(user, challenge) -> bool:
+def is_corrections_requested(user, challenge) -> bool:
     return challenge is not None and challenge.state == ChallengeState.CORRECTIONS_REQUESTED
 
 
 can_view_audit_trail = is_programme_manager | is_auditor
 # Managers may correct a dossier at any time; its administration while it is a draft, and the
 # sections sent back to it for corrections (`can_edit_section`).
-can_edit_dossier = is_system | is_programme_manager | (is_contact_of & (is_draft | is_open_to_corrections))
+can_edit_dossier = is_system | is_programme_manager | (is_contact_of & (is_draft | is_corrections_requested))
 can_read_dossier = is_programme_manager | is_contact_of
 
 
@@ -89,7 +89,9 @@ def can_edit_section(user, challenge, slug: str) -> bool:
         return False
     if is_system(user) or is_programme_manager(user) or is_draft(user, challenge):
         return True
-    return slug in (challenge.corrections_sections or [])
+    from lifecycle import corrections  # it moves challenges: services reads these rules
+
+    return corrections.is_open_to_corrections(challenge, slug)
 
 
 def can_edit_field(user, challenge, field_name: str) -> bool:

@@ -44,7 +44,7 @@ def _transition_name(name) -> TransitionName:
         ) from None
 
 
-def _refusals(challenge, name, *, by, reason) -> tuple[str, list[str]]:
+def _refusals(challenge, name, *, by, reason, options=NO_OPTIONS) -> tuple[str, list[str]]:
     if not rules.can_transition(by, challenge, name):
         return "forbidden", [
             _("Vous n’avez pas le droit de faire « %(action)s » pour ce défi.") % {"action": name.label}
@@ -53,6 +53,12 @@ def _refusals(challenge, name, *, by, reason) -> tuple[str, list[str]]:
         return "not_allowed", [
             _("« %(action)s » n’est pas possible depuis l’état « %(state)s ».")
             % {"action": name.label, "state": ChallengeState(challenge.state).label}
+        ]
+    move = workflow.move(name)
+    if move.made_through and options.get(workflow.MADE_THROUGH) != name:
+        return "guards", [
+            _("« %(action)s » se fait par son propre formulaire, qui demande aussi ce qu’il lui faut.")
+            % {"action": name.label}
         ]
     context = guards.Context(by=by, now=clock.now(), reason=reason)
     return "guards", workflow.refusals(challenge, name, context)
@@ -111,7 +117,7 @@ def transition(
                     ],
                     code="conflict",
                 )
-            code, reasons = _refusals(locked, name, by=by, reason=reason)
+            code, reasons = _refusals(locked, name, by=by, reason=reason, options=options)
             if reasons:
                 raise TransitionRefused(reasons, code=code)
 

@@ -148,6 +148,11 @@ def refusals(challenge, name, ctx) -> list[str]:
     return [reason for guard in move(name).all_guards for reason in guard(challenge, ctx)]
 
 
+# The option the domain function of a move made through its own form (`Move.made_through`) gives
+# `transition`: without it, the move is refused, whoever asks (a page, the admin, a command).
+MADE_THROUGH = "made_through"
+
+
 def bare_moves() -> list[Move]:
     """The moves an interface offers as such (a reason at most), in the table's order."""
     return [move for move in MOVES.values() if not move.made_through]

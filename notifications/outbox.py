@@ -210,7 +210,8 @@ def queue(
                 next_attempt_at=now,
             )
         )
-    if hold and rows:
+    # A review holds e-mails (its problems of address beside them): none without one held.
+    if hold and any(row.status == DeliveryStatus.HELD for row in rows):
         batch = _holding_batch(hold, challenge=challenge, event=event, by=by, audit_event=audit_event)
         for row in rows:
             row.batch = batch
@@ -363,6 +364,9 @@ def drop(notification: Notification, *, by) -> Notification:
     """Take one message out of its review: it will not be sent; audited on its case. The review
     closes when nothing is held in it any more."""
     _check_manager(by)
+    # The review first, then its message: the order release and discard lock them in.
+    if notification.batch_id is not None:
+        Batch.objects.select_for_update().filter(pk=notification.batch_id).first()
     notification = (
         Notification.objects.select_for_update(of=("self",))
         .select_related("challenge")

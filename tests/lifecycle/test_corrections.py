@@ -177,9 +177,16 @@ def test_the_move_alone_is_refused_without_the_sections_and_the_date(challenge, 
     with pytest.raises(services.TransitionRefused) as refused:
         services.transition(challenge, TransitionName.REQUEST_CORRECTIONS, by=manager, reason=WHAT)
     assert refused.value.reasons == [
-        "Choisissez les parties du dossier à corriger (formulaire « Demander des corrections »).",
-        "Indiquez la date limite des corrections.",
+        "« Demander des corrections » se fait par son propre formulaire, qui demande aussi ce qu’il lui faut."
     ]
+    # Even after a first round, whose sections and date are still on the dossier.
+    ask(challenge, manager)
+    corrections.resubmit(challenge, by=administration_contact(challenge.administration))
+    with pytest.raises(services.TransitionRefused) as again:
+        services.transition(challenge, TransitionName.REQUEST_CORRECTIONS, by=manager, reason=WHAT)
+    assert again.value.code == "guards"
+    challenge.refresh_from_db()
+    assert challenge.state == ChallengeState.SUBMITTED
 
 
 def test_only_a_manager_asks_and_a_dossier_in_corrections_may_be_rejected(challenge, manager, contact):

@@ -213,3 +213,14 @@ def test_whether_a_message_cites_the_reason_reads_its_template(db):
     assert outbox.quotes_reason("preselected", "fr")  # the default then
     MessageTemplate.objects.create(event="preselected", language="fr", subject="Présélection", body="Bravo.")
     assert not outbox.quotes_reason("preselected", "fr")
+
+
+def test_a_move_with_no_e_mail_to_hold_opens_no_review(manager, settings, django_capture_on_commit_callbacks):
+    settings.NOTIFICATIONS_TEAM_EMAIL = ""
+    lonely = ChallengeFactory(state=S.SUBMITTED, name="Sans contact", dossier_rows=False)
+    held_move(lonely, "preselect", manager, django_capture_on_commit_callbacks)
+
+    assert list(lonely.notifications.values_list("status", "batch")) == [
+        (DeliveryStatus.INVALID_RECIPIENT, None)
+    ]
+    assert not Batch.objects.exists()  # nothing waits for a review that would never close
