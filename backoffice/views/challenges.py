@@ -429,10 +429,9 @@ def challenge_transition(request, pk, name):
         _("« %(action)s » effectué : le défi est maintenant « %(state)s ».")
         % {"action": label, "state": ChallengeState(challenge.state).label},
     )
-    if hold_mail:
-        review = Batch.objects.filter(
-            closed_at=None, audit_events__challenge=challenge, audit_events__transition=name
-        ).first()
+    if hold_mail:  # the review of this very move: its audit event is the case's last of this move
+        moved = challenge.audit_events.filter(transition=name).order_by("-id").first()
+        review = Batch.objects.filter(closed_at=None, audit_events=moved).first() if moved else None
         if review is not None:
             _held_notice(request, review)
     return redirect("backoffice:challenge", pk=challenge.pk)
