@@ -6,6 +6,19 @@ from django.utils.translation import gettext_lazy as _
 from accounts.enums import InvitationStatus, Role
 
 
+def check_administration(role, administration_id):
+    """An administration's contact is tied to one administration, nobody else to any: the rule of
+    a role (`Profile`) and of an invitation to it (`Invitation`)."""
+    if role == Role.ADMINISTRATION_CONTACT and not administration_id:
+        raise ValidationError(
+            {"administration": _("Un contact d’administration doit être rattaché à une administration.")}
+        )
+    if role != Role.ADMINISTRATION_CONTACT and administration_id:
+        raise ValidationError(
+            {"administration": _("Seul un contact d’administration est rattaché à une administration.")}
+        )
+
+
 class Profile(models.Model):
     """A user's role in the programme; an administration contact is tied to one administration."""
 
@@ -32,14 +45,7 @@ class Profile(models.Model):
         return f"{self.user} ({self.get_role_display()})"
 
     def clean(self):
-        if self.role == Role.ADMINISTRATION_CONTACT and not self.administration_id:
-            raise ValidationError(
-                {"administration": _("Un contact d’administration doit être rattaché à une administration.")}
-            )
-        if self.role != Role.ADMINISTRATION_CONTACT and self.administration_id:
-            raise ValidationError(
-                {"administration": _("Seul un contact d’administration est rattaché à une administration.")}
-            )
+        check_administration(self.role, self.administration_id)
 
 
 class Invitation(models.Model):
@@ -100,14 +106,7 @@ class Invitation(models.Model):
         return f"{self.email} ({self.get_role_display()})"
 
     def clean(self):
-        if self.role == Role.ADMINISTRATION_CONTACT and not self.administration_id:
-            raise ValidationError(
-                {"administration": _("Un contact d’administration doit être rattaché à une administration.")}
-            )
-        if self.role != Role.ADMINISTRATION_CONTACT and self.administration_id:
-            raise ValidationError(
-                {"administration": _("Seul un contact d’administration est rattaché à une administration.")}
-            )
+        check_administration(self.role, self.administration_id)
 
     def status_at(self, moment) -> InvitationStatus:
         if self.accepted_at:

@@ -4,7 +4,7 @@ trail's events as people read them: `backoffice.trail`), and the page's own menu
 
 from django.utils.translation import gettext as _
 
-from backoffice import trail
+from backoffice import queries, trail
 from lifecycle import corrections, services
 from lifecycle.dossier import sections
 from lifecycle.enums import ChallengeState
@@ -12,7 +12,7 @@ from lifecycle.enums import ChallengeState
 
 def _title(event) -> str:
     """A move is named by itself ("Présélectionner"), any other event by its kind."""
-    return trail.transition_label(event.transition) if event.transition else event.get_kind_display()
+    return queries.transition_label(event.transition) if event.transition else event.get_kind_display()
 
 
 def timeline(challenge) -> list[dict]:

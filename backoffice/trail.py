@@ -25,10 +25,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Profile
+from backoffice.queries import transition_label
 from lifecycle.actors import actor_label
 from lifecycle.dossier import sections, snapshot
 from lifecycle.dossier.snapshot import ROW_KEY as DOSSIER_ROW_KEY  # the snapshot's one key format
-from lifecycle.enums import AdministrationKind, ChallengeState, DefaultProfile, TransitionName
+from lifecycle.enums import AdministrationKind, ChallengeState, DefaultProfile
 from lifecycle.models import (
     Challenge,
     Contact,
@@ -83,13 +84,6 @@ def state_label(value) -> str:
         return ""
     try:
         return str(ChallengeState(value).label)
-    except ValueError:
-        return str(value)
-
-
-def transition_label(value) -> str:
-    try:
-        return str(TransitionName(value).label)
     except ValueError:
         return str(value)
 

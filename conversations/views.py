@@ -39,14 +39,15 @@ def _refused(request, challenge, error: ValidationError):
     )
 
 
-@contact_required
-def portal_post(request, pk):
-    challenge = challenge_of(request.user, pk)
-    page = reverse("portal:dossier", args=[challenge.pk])
-    if request.method != "POST":
-        return redirect(page)
+def _write(request, challenge, post):
+    """The message `post` (a `services` writer; None: no destination chosen) writes from the form,
+    or None when refused: the text and its errors are then kept for the form (`feedback`)."""
     try:
-        message = services.post_message(
+        if post is None:
+            raise ValidationError(
+                {"destination": _("Choisissez : envoyer à l’administration ou ajouter une note interne.")}
+            )
+        return post(
             challenge,
             by=request.user,
             body=request.POST.get("body", ""),
@@ -56,6 +57,17 @@ def portal_post(request, pk):
         raise Http404 from None
     except ValidationError as error:
         _refused(request, challenge, error)
+        return None
+
+
+@contact_required
+def portal_post(request, pk):
+    challenge = challenge_of(request.user, pk)
+    page = reverse("portal:dossier", args=[challenge.pk])
+    if request.method != "POST":
+        return redirect(page)
+    message = _write(request, challenge, services.post_message)
+    if message is None:
         return redirect(f"{page}#{FORM_ANCHOR}")
     feedback.announce(request, challenge, _("Votre message est envoyé à l’équipe du programme EIG."))
     return redirect(f"{page}#{_entry_anchor(message)}")
@@ -69,21 +81,8 @@ def backoffice_post(request, pk):
         return redirect(page)
     destination = request.POST.get("destination", "")
     post = {TO_ADMINISTRATION: services.post_message, NOTE: services.post_note}.get(destination)
-    try:
-        if post is None:
-            raise ValidationError(
-                {"destination": _("Choisissez : envoyer à l’administration ou ajouter une note interne.")}
-            )
-        message = post(
-            challenge,
-            by=request.user,
-            body=request.POST.get("body", ""),
-            attachment=request.FILES.get("attachment"),
-        )
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as error:
-        _refused(request, challenge, error)
+    message = _write(request, challenge, post)
+    if message is None:
         return redirect(f"{page}#{FORM_ANCHOR}")
     if message.is_note:
         feedback.announce(
