@@ -90,8 +90,11 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 
+# The benchmarks, written to docs/benchmarks.md: the engine (bench/run.py, which writes the page),
+# then the jury's ranking (bench/jury_ranking.py, its own database, its section added to the page).
 bench: install
 	$(BIN)/python bench/run.py
+	DATABASE_URL= $(BIN)/python bench/jury_ranking.py
 
 # The load test (bounded, loopback): gunicorn beside runserver; writes docs/load.md.
 load: install

@@ -39,7 +39,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from accounts import services
+from accounts import services, signals
 from accounts.enums import INVITABLE_ROLES, InvitationStatus, LinkState, Role
 from accounts.models import Invitation
 from lifecycle import audit, calendar, clock, rules
@@ -392,6 +392,7 @@ def accept(token: str, *, password: str):
         by=user,
         changes={"accepted_at": [None, _moment(invitation.accepted_at)], "user": [None, f"user:{user.pk}"]},
     )
+    signals.invitation_accepted.send(sender=Invitation, invitation=invitation, user=user)
     return user
 
 

@@ -5,6 +5,7 @@ trail's events as people read them: `backoffice.trail`), and the page's own menu
 from django.utils.translation import gettext as _
 
 from backoffice import queries, trail
+from jury import summary as jury_summary
 from lifecycle import corrections, services
 from lifecycle.dossier import sections
 from lifecycle.enums import ChallengeState
@@ -31,7 +32,7 @@ def timeline(challenge) -> list[dict]:
     ]
 
 
-def page_menu(challenge, dossier_sections) -> list[dict]:
+def page_menu(challenge, dossier_sections, *, hearing=None) -> list[dict]:
     """The page's sections, in its order, for its side menu: [{label, link, children?}]."""
     items = [{"label": _("Actions"), "link": "#actions"}]
     if challenge.state in corrections.CONCERNED_STATES:  # the panel of templatetags/corrections.py
@@ -46,6 +47,10 @@ def page_menu(challenge, dossier_sections) -> list[dict]:
             ],
         },
         {"label": _("Documents"), "link": "#documents"},
+    ]
+    if hearing:  # the jury's part (jury.summary.of_case)
+        items.append({"label": _("Jury"), "link": "#jury"})
+    items += [
         {"label": _("EIG recruté·e·s"), "link": "#people"},
         {"label": _("Messagerie"), "link": "#messages"},
         {"label": _("E-mails"), "link": "#mails"},
@@ -57,12 +62,14 @@ def page_menu(challenge, dossier_sections) -> list[dict]:
 def challenge_context(challenge, user) -> dict:
     options = services.transition_options(challenge, by=user)
     dossier_sections = sections.read(challenge, for_managers=True)
+    hearing = jury_summary.of_case(challenge)
     return {
         "title": challenge.name,
         "challenge": challenge,
         "state_label": ChallengeState(challenge.state).label,
         "sections": dossier_sections,
-        "page_menu": page_menu(challenge, dossier_sections),
+        "page_menu": page_menu(challenge, dossier_sections, hearing=hearing),
+        "hearing": hearing,
         "entrepreneurs": list(challenge.entrepreneurs.all()),
         "notifications": list(challenge.notifications.order_by("-created_at", "-id")),
         "timeline": timeline(challenge),

@@ -15,9 +15,19 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from lifecycle import criteria
 from lifecycle.enums import AdministrationKind
-from lifecycle.models import Call, Challenge, EigPosition, PayLevel, Promotion, SoughtProfile
+from lifecycle.models import (
+    Call,
+    Challenge,
+    EigPosition,
+    PayLevel,
+    Promotion,
+    SelectionCriterion,
+    SoughtProfile,
+)
 from lifecycle.models.challenge import CHARACTERS_PER_LINE, LIMITED_TEXT_FIELDS
+from lifecycle.validators import validate_single_line
 
 # (slug, title, introduction, fields): the page's fieldsets, in the order of the calendar.
 GROUPS = [
@@ -42,10 +52,14 @@ GROUPS = [
     (
         "jury",
         _("Jury"),
-        _("Les jours où les défis présélectionnés sont présentés au jury."),
+        _(
+            "Les jours où les défis présélectionnés sont présentés au jury, et le barème de ses notes ; "
+            "ses critères sont dans la liste qui suit."
+        ),
         [
             "jury_starts_on",
             "jury_ends_on",
+            "jury_scale",
         ],
     ),
     (
@@ -138,6 +152,7 @@ def _widgets():
         elif internal == "TimeField":
             widgets[field.name] = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     widgets["cofinancing_kind"] = forms.RadioSelect
+    widgets["jury_scale"] = forms.Textarea(attrs={"rows": 5})
     return widgets
 
 
@@ -270,9 +285,16 @@ class PromotionForm(DsfrMixin, forms.Form):
             )
         return number
 
+    def clean_jury_scale(self):
+        """One level per line, as typed, the blank lines and the spaces around a label left out
+        (a browser sends its line ends as CR LF: the stored scale keeps plain line ends)."""
+        return "\n".join(
+            line.strip() for line in self.cleaned_data["jury_scale"].splitlines() if line.strip()
+        )
+
     def groups(self):
         """The fieldsets of the page: their bound fields, in order; choices take a whole line."""
-        wide = (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)
+        wide = (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple, forms.Textarea)
         return [
             {
                 "slug": slug,
@@ -353,7 +375,10 @@ def initial_for_new() -> dict:
 
 
 class RowForm(DsfrMixin, forms.Form):
-    """A row of a small list: blank rows are ignored, a ticked "Retirer" removes the row."""
+    """A row of a small list: blank rows are ignored, a ticked "Retirer" removes the row. Each
+    of `row_fields` is required on a row kept, but those of `optional_fields`."""
+
+    optional_fields = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -368,6 +393,8 @@ class RowForm(DsfrMixin, forms.Form):
         if cleaned.get("DELETE") or self.is_blank():
             return cleaned
         for name in self.row_fields:
+            if name in self.optional_fields:
+                continue
             if cleaned.get(name) in (None, "") and name not in self.errors:
                 self.add_error(name, _("Ce champ est obligatoire."))
         return cleaned
@@ -386,6 +413,36 @@ class PayLevelForm(RowForm):
 
     def clean_net_monthly_pay(self):
         return stored(PayLevel, "net_monthly_pay", self.cleaned_data["net_monthly_pay"])
+
+
+class CriterionForm(RowForm):
+    """A criterion of the jury's grid: its name, what the jury looks at, its weight (1 unless
+    changed: a blank row offers 1, and stays blank until a name is typed)."""
+
+    row_fields = ["name", "description", "weight"]
+    optional_fields = ("description",)
+    # The criterion the row shows (none on a new row): a renamed criterion keeps its scores.
+    criterion = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    name = SelectionCriterion._meta.get_field("name").formfield(
+        label=_("Nom"), validators=[validate_single_line]
+    )
+    description = SelectionCriterion._meta.get_field("description").formfield(
+        widget=forms.Textarea(attrs={"rows": 3})
+    )
+    weight = SelectionCriterion._meta.get_field("weight").formfield(
+        min_value=Decimal("0.01"),
+        max_value=Decimal("10"),
+        error_messages={
+            "min_value": _("Un poids va de 0,01 à 10."),
+            "max_value": _("Un poids va de 0,01 à 10."),
+        },
+    )
+
+    def clean_description(self):
+        return self.cleaned_data["description"].replace("\r\n", "\n").replace("\r", "\n")
+
+    def clean_weight(self):
+        return stored(SelectionCriterion, "weight", self.cleaned_data["weight"])
 
 
 class RowFormSet(forms.BaseFormSet):
@@ -436,12 +493,36 @@ class PayLevelFormSet(RowFormSet):
     widths = {"net_monthly_pay": "16rem"}
 
 
+class CriterionFormSet(RowFormSet):
+    """Shown as blocks, one per criterion (templates/backoffice/promotion/_criteria.html)."""
+
+    key = "name"
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Retirer ce critère")
+
+    def rows(self) -> list[tuple]:
+        """(name, description, weight, the criterion's pk or None), as `criteria.set_criteria` reads them."""
+        return [
+            (*row, form.cleaned_data.get("criterion"))
+            for row, form in zip(super().rows(), self._kept_forms(), strict=True)
+        ]
+
+    def _kept_forms(self):
+        return [form for form in self.forms if not form.cleaned_data.get("DELETE") and not form.is_blank()]
+
+
 EXTRA_ROWS = 2
 Profiles = forms.formset_factory(
     ProfileForm, formset=ProfileFormSet, extra=EXTRA_ROWS, can_delete=True, can_delete_extra=False
 )
 PayLevels = forms.formset_factory(
     PayLevelForm, formset=PayLevelFormSet, extra=EXTRA_ROWS, can_delete=True, can_delete_extra=False
+)
+Criteria = forms.formset_factory(
+    CriterionForm, formset=CriterionFormSet, extra=EXTRA_ROWS, can_delete=True, can_delete_extra=False
 )
 
 
@@ -455,3 +536,21 @@ def pay_level_rows(call) -> list[dict]:
         if call
         else []
     )
+
+
+def _shown_weight(weight: Decimal) -> Decimal:
+    """A weight as a manager types it: 1, 1.5, 0.25 (not 1.00)."""
+    return weight.quantize(Decimal(1)) if weight == weight.to_integral_value() else weight.normalize()
+
+
+def criterion_rows(call) -> list[dict]:
+    """The call's criteria, in order; a new promotion's: the 2018 call's five, weight 1."""
+    if call is None:
+        return [
+            {"name": name, "description": description, "weight": Decimal(1)}
+            for name, description in criteria.DEFAULT_CRITERIA
+        ]
+    return [
+        {"name": c.name, "description": c.description, "weight": _shown_weight(c.weight), "criterion": c.pk}
+        for c in criteria.of_call(call)
+    ]

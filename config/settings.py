@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "triggers",
     "recruitment",
     "cohort",
+    "jury",
     "importing",
     "demo",
     "web",

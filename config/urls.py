@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("web.urls")),
     *account_urlpatterns,
     path("i18n/setlang/", set_language, name="set_language"),
+    path("", include("jury.urls")),  # jury/…, gestion/jury/…, gestion/defis/<pk>/grille/
     path("gestion/", include("backoffice.urls")),
     path("dossiers/", include("portal.urls")),
     path("", include("conversations.urls")),  # dossiers/<pk>/messages/…, gestion/defis/<pk>/messages/…

@@ -5,8 +5,10 @@ Promotion 3 gets the calendar of its call (2018, `data/promotion-3.yml`). Its 15
 marked « démo »), are imported in May 2018, filled in as complete dossiers through the dossier's
 edits, then moved through `lifecycle.services.transition` at plausible moments of that year
 (`clock.at`), along the paths the lifecycle's table of moves gives, so that every state is shown
-and the audit trail is the real one of those moves. Promotions 1 and 2 are imported, completed,
-from the same data.
+and the audit trail is the real one of those moves. Between the invitations to pitch and the
+selections, the jury of July 2018 sits through `jury.services` (members, sub-juries, conflicts of
+interest, auditions, collective and general grids, closing): the selections rest on its grids.
+Promotions 1 and 2 are imported, completed, from the same data.
 
 Loading is idempotent: once loaded, the demo only makes sure its accounts exist.
 """
@@ -20,7 +22,7 @@ import secrets
 import textwrap
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import yaml
@@ -38,7 +40,8 @@ from conversations import services as conversations
 from demo.pdfs import slides_pdf
 from importing.readers import Record, read_records
 from importing.writer import import_records
-from lifecycle import clock, configuration, corrections, financing, services, workflow
+from jury import services as jury_services
+from lifecycle import clock, configuration, corrections, criteria, financing, services, workflow
 from lifecycle.actors import SYSTEM
 from lifecycle.dossier import edits
 from lifecycle.dossier.rules import MENTOR_FIELDS
@@ -48,6 +51,7 @@ from lifecycle.models.challenge import LIMITED_TEXT_FIELDS, character_limit
 from lifecycle.promotions import configure_promotion
 from lifecycle.text import ascii_slug_part
 from notifications import outbox
+from notifications.enums import MessageEvent
 
 DATA = Path(__file__).resolve().parent / "data"
 CHALLENGES_FILE = DATA / "eig-defis-2017-2019.yml"
@@ -136,6 +140,8 @@ def load(*, manager_username: str = "gestionnaire", password: str | None = None)
             _load(manager, password)
         else:
             _contacts(password)  # already there: nothing changes, nothing is audited
+            for entry in _jury_logins():
+                _jury_account(entry, password)
     # Two hours ago: the open call's dossier is filed, submitted and sent back since.
     with transaction.atomic(), clock.at(timezone.now() - dt.timedelta(hours=2)):
         open_call = _load_open_call(manager)
@@ -147,6 +153,10 @@ def load(*, manager_username: str = "gestionnaire", password: str | None = None)
         + [
             (contact["username"], f"contact de {contact['administration']}")
             for contact in accounts["contacts"]
+        ]
+        + [
+            (entry["username"], f"membre du jury de l’{data()['promotion']['name']} (2018)")
+            for entry in _jury_logins()
         ],
         challenges=Challenge.objects.count(),
         events=AuditEvent.objects.count(),
@@ -271,7 +281,7 @@ def _load(manager, password):
     for index, challenge in enumerate(challenges):
         author = contacts.get(challenge.administration_id, manager)
         _complete_dossier(challenge, index, author=author, people=people)
-    _replay(challenges, manager=manager, contacts=contacts, people=people)
+    _replay(challenges, manager=manager, contacts=contacts, people=people, password=password)
 
     history = [record for record in records if record.values and record.values.get("promotion") in (1, 2)]
     for record in history:
@@ -584,9 +594,10 @@ def _post(challenge, number, *, manager, contacts):
     post(challenge, by=author, body=entry["body"], attachment=attachment)
 
 
-def _replay(challenges, *, manager, contacts, people):
-    """Every move of every challenge, in the order of the calendar, each at its moment; before
-    the winter, the recruited EIGs and the mentors' confirmations of those that will start."""
+def _replay(challenges, *, manager, contacts, people, password):
+    """Every move of every challenge, in the order of the calendar, each at its moment; the
+    jury's steps between the invitations to pitch and the selections; before the winter, the
+    recruited EIGs and the mentors' confirmations of those that will start."""
     confirmed_at = _dates()["mentors_confirmed_at"]
     steps = sorted(
         [
@@ -612,6 +623,8 @@ def _replay(challenges, *, manager, contacts, people):
     )
     current = dict(enumerate(challenges))
     with contextlib.ExitStack() as acts:
+        sitting = _JurySitting(current, by_name, manager=manager, password=password, acts=acts)
+        steps = sorted(steps + sitting.steps(), key=lambda step: step[:2])
         _replay_steps(steps, current, acts, manager=manager, contacts=contacts, people=people)
 
 
@@ -619,14 +632,17 @@ def _replay_steps(steps, current, acts, *, manager, contacts, people):
     # The same move by the same person on the same day is one decision act (a bulk move): its
     # e-mails wait in one review for the manager to read (`outbox.review_of_act`).
     reviews = {}
-    for at, index, name, *number in steps:
-        challenge = current[index]
+    for at, index, name, *extra in steps:
         with clock.at(at):
+            if name == JURY:
+                extra[0]()  # the jury's step itself
+                continue
+            challenge = current[index]
             if name == RECRUIT:
                 _recruit(challenge, people, manager=manager)
                 continue
             if name == MESSAGE:
-                _post(challenge, number[0], manager=manager, contacts=contacts)
+                _post(challenge, extra[0], manager=manager, contacts=contacts)
                 continue
             timing = data()["moves"][name]
             actor = actor_of(name, challenge, manager=manager, contacts=contacts)
@@ -647,6 +663,198 @@ def _replay_steps(steps, current, acts, *, manager, contacts, people):
             current[index] = services.transition(
                 challenge, name, by=actor, reason=timing["reason"], options=hold
             )
+
+
+# The jury of July 2018 ----------------------------------------------------------------------
+
+JURY = "jury"  # not a move: a step of the jury (jury.services), between the pitch and the selections
+
+
+def _jury_data() -> dict:
+    return data().get("jury") or {}
+
+
+def _jury_logins() -> list[dict]:
+    """The jury members who sign in to the demo, with its password (data: a `username`)."""
+    return [entry for entry in _jury_data().get("members", []) if "username" in entry]
+
+
+def _jury_account(entry, password):
+    """A jury member's account: a demo login has the demo's password; another member's account
+    is named after their address, as an accepted invitation names it, and has no password."""
+    login = "username" in entry
+    return create_user(
+        entry["username"] if login else entry["email"].lower(),
+        role=Role.JURY_MEMBER,
+        by=SYSTEM,
+        password=password if login else None,
+        email=entry["email"],
+        first_name=entry["first_name"],
+        last_name=entry["last_name"],
+    )
+
+
+def _full_name(entry) -> str:
+    return f"{entry['first_name']} {entry['last_name']}"
+
+
+class _JurySitting:
+    """The jury of promotion 3 (data: `jury`) as steps of the replay, each a call of
+    `jury.services` at its moment: the members' accounts and seats (an existing jury member's
+    account is seated at once), the sub-juries, the conflicts of interest, the auditions planned
+    (their e-mails to the administrations go to the outbox), each collective grid at the end of
+    its audition by the sub-jury's rapporteur, each member's general grid after their last
+    audition, and the closing by the manager. Members are named by their full name in the data,
+    challenges by their title."""
+
+    def __init__(self, current, by_name, *, manager, password, acts):
+        self.entry = _jury_data()
+        # The planning of the auditions is one act: its e-mails wait in one review, like a move's.
+        self.acts, self.review = acts, None
+        self.current, self.by_name = current, by_name
+        self.manager, self.password = manager, password
+        self.members = {}  # full name -> JuryMember
+        self.sub_juries = {}  # name -> SubJury
+        self.heard_by = {  # challenge -> the data of the sub-jury that hears it
+            slot["challenge"]: sub_jury
+            for sub_jury in self.entry.get("sub_juries", [])
+            for slot in sub_jury["slots"]
+        }
+
+    def challenge(self, title):
+        return self.current[self.by_name[title]]
+
+    @property
+    def promotion(self):
+        return Promotion.objects.select_related("call").get(number=data()["promotion"]["number"])
+
+    @property
+    def jury(self):
+        return jury_services.jury_of(self.promotion)
+
+    def steps(self) -> list:
+        entry = self.entry
+        if not entry:
+            return []
+        slot_length = dt.timedelta(minutes=entry["slot_minutes"])
+        steps = []
+        seated = paris(entry["seated_at"])
+        for number, member in enumerate(entry["members"]):
+            steps.append((seated + dt.timedelta(minutes=number), partial(self.seat, member)))
+        formed = paris(entry["sub_juries_at"])
+        for number, sub_jury in enumerate(entry["sub_juries"]):
+            steps.append((formed + dt.timedelta(minutes=5 * number), partial(self.form, sub_jury)))
+        for conflict in entry.get("conflicts", []):
+            steps.append((paris(conflict["at"]), partial(self.conflict, conflict)))
+        planned = paris(entry["planned_at"])
+        slots = [(sub_jury, slot) for sub_jury in entry["sub_juries"] for slot in sub_jury["slots"]]
+        last_audition = {}  # member -> when their last audition ends
+        for number, (sub_jury, slot) in enumerate(slots):
+            starts_at = paris(slot["starts_at"])
+            steps.append((planned + dt.timedelta(minutes=5 * number), partial(self.plan, sub_jury, slot)))
+            deliberation = starts_at + dt.timedelta(minutes=entry["grid_after_minutes"])
+            steps.append((deliberation, partial(self.grid, slot)))
+            for name in sub_jury["members"]:
+                last_audition[name] = max(last_audition.get(name, starts_at), starts_at + slot_length)
+        for revision in entry.get("revisions", []):
+            steps.append((paris(revision["at"]), partial(self.revise, revision)))
+        # Each member's general grid after their last audition, the sub-jury's members in turn.
+        after = dt.timedelta(minutes=entry["general_grid_after_minutes"])
+        general_grids, given = entry.get("general_grids", {}), set()
+        for sub_jury in entry["sub_juries"]:
+            for number, name in enumerate(sub_jury["members"]):
+                if name in general_grids and name not in given:
+                    given.add(name)
+                    moment = last_audition[name] + after + dt.timedelta(minutes=3 * number)
+                    steps.append((moment, partial(self.general_grid, name, general_grids[name])))
+        steps.append((paris(entry["closed_at"]), self.close))
+        return [(at, 0, JURY, action) for at, action in steps]
+
+    def seat(self, entry):
+        account = _jury_account(entry, self.password)
+        self.members[_full_name(entry)] = jury_services.invite_member(
+            self.jury,
+            email=account.email,
+            first_name=entry["first_name"],
+            last_name=entry["last_name"],
+            kind=entry["kind"],
+            organisation=entry.get("organisation", ""),
+            by=self.manager,
+        )
+
+    def form(self, entry):
+        sub_jury = jury_services.create_sub_jury(self.jury, name=entry["name"], by=self.manager)
+        members = [self.members[name] for name in entry["members"]]
+        self.sub_juries[entry["name"]] = jury_services.set_members(sub_jury, members, by=self.manager)
+
+    def conflict(self, entry):
+        member = self.members[entry["member"]]
+        by = member.user if entry["by"] == "member" else self.manager
+        jury_services.declare_conflict(
+            member, self.challenge(entry["challenge"]), reason=entry["reason"], by=by
+        )
+
+    def plan(self, sub_jury, entry):
+        if self.review is None:
+            self.review = self.acts.enter_context(
+                outbox.review_of_act(by=self.manager, event=MessageEvent.PITCH_SLOT_PLANNED)
+            )
+        starts_at = paris(entry["starts_at"])
+        jury_services.plan_slot(
+            self.challenge(entry["challenge"]),
+            sub_jury=self.sub_juries[sub_jury["name"]],
+            starts_at=starts_at,
+            ends_at=starts_at + dt.timedelta(minutes=self.entry["slot_minutes"]),
+            place=entry.get("place", ""),
+            video_link=entry.get("video_link", ""),
+            by=self.manager,
+            hold=self.review,
+        )
+
+    def rapporteur(self, title):
+        """The account of the member who writes the collective grid of the challenge `title`."""
+        return self.members[self.heard_by[title]["rapporteur"]].user
+
+    def grid(self, entry):
+        title = entry["challenge"]
+        marks = [  # one [score, comment] per criterion of the call, in their order
+            jury_services.Mark(criterion.pk, value, comment)
+            for criterion, (value, comment) in zip(
+                criteria.of_call(self.promotion.call), entry["grid"], strict=True
+            )
+        ]
+        jury_services.save_grid(self.challenge(title), marks, by=self.rapporteur(title))
+
+    def revise(self, entry):
+        """A score changed after the audition (`criterion`: its rank among the call's criteria)."""
+        title = entry["challenge"]
+        criterion = criteria.of_call(self.promotion.call)[entry["criterion"] - 1]
+        jury_services.save_grid(
+            self.challenge(title),
+            [jury_services.Mark(criterion.pk, entry["value"], entry["comment"])],
+            by=self.rapporteur(title),
+        )
+
+    def general_grid(self, name, verdicts):
+        """`verdicts`: [challenge, favourable | unfavourable | favourite, preference, explanation]."""
+        member = self.members[name]
+        jury_services.save_general_grid(
+            member,
+            [
+                jury_services.Verdict(
+                    challenge_id=self.challenge(title).pk,
+                    favourable=opinion in ("favourable", "favourite"),
+                    preference=preference,
+                    explanation=explanation,
+                    favourite=opinion == "favourite",
+                )
+                for title, opinion, preference, explanation in verdicts
+            ],
+            by=member.user,
+        )
+
+    def close(self):
+        jury_services.close(self.jury, by=self.manager)
 
 
 def _recruit(challenge, people, *, manager):

@@ -11,12 +11,16 @@ class LifecycleConfig(AppConfig):
 
         from lifecycle import (
             checks,  # noqa: F401  (registers the deployment checks)
+            criteria,
             profiles,
         )
         from lifecycle.models import Call
 
         post_save.connect(
             profiles.new_call_gets_default_profiles, sender=Call, dispatch_uid="lifecycle.profiles"
+        )
+        post_save.connect(
+            criteria.new_call_gets_default_criteria, sender=Call, dispatch_uid="lifecycle.criteria"
         )
         from triggers import schedules
 

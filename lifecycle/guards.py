@@ -122,12 +122,13 @@ def within_cofinancing_envelope(challenge, ctx):
     if committed + amount > call.cofinancing_envelope:
         return [
             _(
-                "Le co-financement %(funder)s demandé (%(amount)s) dépasse ce qui reste de "
+                "Le co-financement %(funder)s demandé (%(amount)s) dépasse de %(over)s ce qui reste de "
                 "l’enveloppe (%(left)s sur %(total)s)."
             )
             % {
                 "funder": call.cofinancing_funder,
                 "amount": format_euros(amount),
+                "over": format_euros(committed + amount - call.cofinancing_envelope),
                 "left": format_euros(call.cofinancing_envelope - committed),
                 "total": format_euros(call.cofinancing_envelope),
             }

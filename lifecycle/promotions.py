@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from lifecycle import calendar, clock, configuration, rules
+from lifecycle import criteria as criterion_lists
 from lifecycle import profiles as profile_lists
 from lifecycle.models import Call, PayLevel, Promotion
 
@@ -43,10 +44,12 @@ def configure_promotion(
     by,
     profiles: list[tuple[str, str]] | None = None,
     pay_levels: list[tuple[str, object]] | None = None,
+    criteria: list[tuple[str, str, object]] | None = None,
 ) -> Promotion:
     """Create promotion `number` with its call, or bring both to these values; validated and
     audited. `profiles` [(code, label)] and `pay_levels` [(name, net monthly pay)] replace the
-    call's lists when given (a new call otherwise offers the 2018 call's three profiles)."""
+    call's lists when given (a new call otherwise offers the 2018 call's three profiles), and
+    `criteria` [(name, description, weight)] the jury's (otherwise the 2018 call's five)."""
     if not (rules.is_system(by) or rules.is_programme_manager(by)):
         raise PermissionDenied(_("Seul·e un·e chargé·e de programme configure une promotion."))
     promotion = Promotion.objects.filter(number=number).first() or Promotion(number=number)
@@ -60,6 +63,8 @@ def configure_promotion(
         profile_lists.set_profiles(instance, profiles, by=by)
     if pay_levels is not None:
         set_pay_levels(instance, pay_levels, by=by)
+    if criteria is not None:
+        criterion_lists.set_criteria(instance, criteria, by=by)
     promotion.call = instance
     return promotion
 

@@ -43,6 +43,11 @@ def is_auditor(user) -> bool:
 
 
 @rules.predicate
+def is_jury_member(user) -> bool:
+    return _active(user) and role_of(user) == Role.JURY_MEMBER
+
+
+@rules.predicate
 def is_administration_contact(user) -> bool:
     return _active(user) and role_of(user) == Role.ADMINISTRATION_CONTACT
 

@@ -17,7 +17,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 
 from lifecycle import audit, clock, guards, rules, signals, workflow
 from lifecycle.enums import AuditKind, ChallengeState, TransitionName
-from lifecycle.models import Challenge
+from lifecycle.models import Call, Challenge
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,11 @@ def transition(
 
     In order, in one database transaction:
     1. the challenge's row is locked and read again; if its state moved since the caller read
-       it, the move is refused (code "conflict"): someone else acted first;
+       it, the move is refused (code "conflict"): someone else acted first. A move whose guards
+       weigh the promotion's other challenges (`Move.one_at_a_time_per_promotion`: the selection
+       and its envelope) first locks the promotion's call, so two managers selecting different
+       challenges at the same moment are decided one after the other, the second on the first's
+       committed amounts;
     2. the actor's right is checked (`rules.can_transition`): managers move every case, an
        administration's contact makes the moves `workflow` allows it on its own, SYSTEM runs
        scheduled moves;
@@ -101,6 +105,14 @@ def transition(
     options = MappingProxyType(dict(options)) if options else NO_OPTIONS
     try:
         with transaction.atomic():
+            if workflow.move(name).one_at_a_time_per_promotion:
+                # Before the challenge's row, always in this order, so that two such moves (a bulk
+                # selection and a single one) wait for each other instead of deadlocking.
+                list(
+                    Call.objects.select_for_update()
+                    .filter(promotion_id=challenge.promotion_id)
+                    .values_list("pk")
+                )
             locked = (
                 Challenge.objects.select_for_update(of=("self",))
                 .select_related("promotion__call", "administration")

@@ -14,6 +14,9 @@ with its default texts in `notifications` (see docs/architecture.md).
 
 from collections import deque
 from dataclasses import dataclass
+from functools import cache
+
+from django.utils.module_loading import import_string
 
 from lifecycle import guards
 from lifecycle.enums import ChallengeState as S
@@ -25,6 +28,8 @@ class Move:
     name: T
     sources: tuple[S, ...]
     target: S
+    # Functions (challenge, ctx) -> reasons; a dotted path names the guard of an app above the
+    # lifecycle (the jury's grid), imported when first asked, so the table stays the one place.
     guards: tuple = ()
     # An administration's contact may make it for a challenge its administration carries.
     by_contact: bool = False
@@ -43,6 +48,9 @@ class Move:
     # The domain function that makes it with what it needs besides a reason (its own form): the
     # interfaces offer it there, never as a bare move.
     made_through: str = ""
+    # Its guards weigh the promotion's other challenges (the co-financing envelope): such moves of
+    # one promotion are decided one after another (`services.transition` locks the call's row).
+    one_at_a_time_per_promotion: bool = False
 
     @property
     def label(self) -> str:
@@ -53,7 +61,12 @@ class Move:
 
     @property
     def all_guards(self) -> tuple:
-        return ((guards.reason_given,) if self.needs_reason else ()) + self.guards
+        return ((guards.reason_given,) if self.needs_reason else ()) + tuple(map(_guard, self.guards))
+
+
+@cache
+def _guard(guard):
+    return import_string(guard) if isinstance(guard, str) else guard
 
 
 MOVES: dict[T, Move] = {
@@ -100,11 +113,12 @@ MOVES: dict[T, Move] = {
             T.SELECT,
             (S.PITCHED,),
             S.SELECTED,
-            guards=(guards.within_cofinancing_envelope,),
+            guards=("jury.guards.grid_complete", guards.within_cofinancing_envelope),
             notice=guards.selection_publishes_at_once,
             needs_reason=True,
             message="selected",
             concerns_mentoring=True,
+            one_at_a_time_per_promotion=True,
         ),
         Move(T.NOT_SELECT, (S.PITCHED,), S.NOT_SELECTED, needs_reason=True, message="not_selected"),
         Move(

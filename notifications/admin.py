@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -112,9 +113,22 @@ class NotificationAdmin(admin.ModelAdmin):
         "created_at",
     ]
 
+    def get_fields(self, request, obj=None):
+        """The attachment, when the message has one, under its body (shown, never editable)."""
+        fields = list(self.fields)
+        if obj is not None and obj.attachment_name:
+            fields.insert(fields.index("body") + 1, "attachment_summary")
+        return fields
+
     def get_readonly_fields(self, request, obj=None):
         editable = {"subject", "body"} if obj and obj.status == DeliveryStatus.HELD else set()
-        return [name for name in self.fields if name not in editable]
+        return [name for name in self.get_fields(request, obj) if name not in editable]
+
+    @admin.display(description=gettext_lazy("pièce jointe"))
+    def attachment_summary(self, notification):
+        if not notification.attachment_name:
+            return ""
+        return f"{notification.attachment_name} ({filesizeformat(notification.attachment_size)})"
 
     def has_add_permission(self, request):
         return False

@@ -222,4 +222,43 @@ DEFAULTS = {
         "promotion’s challenges.\n\nEvery session in your calendar (iCalendar subscription): "
         "{calendar_url}" + SIGNATURE_EN,
     ),
+    (E.PITCH_SLOT_PLANNED, "fr"): (
+        "[EIG] Votre audition devant le jury : {slot_date}",
+        "Bonjour,\n\nLe jury entendra le défi « {challenge} » le {slot_date}, {slot_place}. "
+        "L’audition dure une vingtaine de minutes de questions aux mentors, après un temps d’échange "
+        "du jury entre ses membres. L’invitation jointe (.ics) l’ajoute à votre agenda."
+        + CASE_FR
+        + SIGNATURE_FR,
+    ),
+    (E.PITCH_SLOT_PLANNED, "en"): (
+        "[EIG] Your audition before the jury: {slot_date}",
+        "Hello,\n\nThe jury will hear the challenge “{challenge}” on {slot_date}, {slot_place}. "
+        "The audition is about twenty minutes of questions to the mentors, after the jury has "
+        "talked it over. The attached invitation (.ics) adds it to your calendar." + CASE_EN + SIGNATURE_EN,
+    ),
+    (E.PITCH_SLOT_CHANGED, "fr"): (
+        "[EIG] Votre audition devant le jury change : {slot_date}",
+        "Bonjour,\n\nL’audition du défi « {challenge} » devant le jury a changé : elle a lieu le "
+        "{slot_date}, {slot_place}. L’invitation jointe (.ics) met votre agenda à jour."
+        + CASE_FR
+        + SIGNATURE_FR,
+    ),
+    (E.PITCH_SLOT_CHANGED, "en"): (
+        "[EIG] Your audition before the jury has changed: {slot_date}",
+        "Hello,\n\nThe audition of the challenge “{challenge}” before the jury has changed: it "
+        "takes place on {slot_date}, {slot_place}. The attached invitation (.ics) updates your "
+        "calendar." + CASE_EN + SIGNATURE_EN,
+    ),
+    (E.PITCH_SLOT_CANCELLED, "fr"): (
+        "[EIG] Audition annulée : « {challenge} »",
+        "Bonjour,\n\nL’audition du défi « {challenge} » prévue le {slot_date} est annulée. "
+        "L’équipe du programme revient vers vous. L’invitation jointe (.ics) la retire de votre "
+        "agenda." + CASE_FR + SIGNATURE_FR,
+    ),
+    (E.PITCH_SLOT_CANCELLED, "en"): (
+        "[EIG] Audition cancelled: “{challenge}”",
+        "Hello,\n\nThe audition of the challenge “{challenge}” planned on {slot_date} is "
+        "cancelled. The programme's team will be in touch. The attached invitation (.ics) removes it "
+        "from your calendar." + CASE_EN + SIGNATURE_EN,
+    ),
 }

@@ -22,6 +22,10 @@ class MessageEvent(models.TextChoices):
     DEADLINE_REMINDER = "deadline_reminder", _("Rappel de la date limite")
     MENTOR_TASK_OVERDUE = "mentor_task_overdue", _("Relance : confirmation d’un mentor")
     SESSION_REMINDER = "session_reminder", _("Rappel de session de promotion")
+    # The administration's audition before a sub-jury, each with its calendar invitation (.ics).
+    PITCH_SLOT_PLANNED = "pitch_slot_planned", _("Audition devant le jury planifiée")
+    PITCH_SLOT_CHANGED = "pitch_slot_changed", _("Audition devant le jury modifiée")
+    PITCH_SLOT_CANCELLED = "pitch_slot_cancelled", _("Audition devant le jury annulée")
 
 
 class DeliveryStatus(models.TextChoices):

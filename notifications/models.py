@@ -122,6 +122,11 @@ class Notification(models.Model):
     language = models.CharField(_("langue"), max_length=5, default="fr")
     subject = models.CharField(_("objet"), max_length=300, validators=[validate_single_line])
     body = models.TextField(_("texte"))
+    # One file sent with the message (e.g. an .ics invitation), written by `outbox.queue`.
+    attachment_name = models.CharField(_("nom de la pièce jointe"), max_length=200, blank=True)
+    # Its MIME type, parameters included, e.g. "text/calendar; method=REQUEST; charset=utf-8".
+    attachment_type = models.CharField(_("type de la pièce jointe"), max_length=100, blank=True)
+    attachment = models.BinaryField(_("pièce jointe"), blank=True, default=b"", editable=False)
     status = models.CharField(
         _("état"),
         max_length=20,
@@ -149,6 +154,11 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.recipient_email or self.recipient_role}"
+
+    @property
+    def attachment_size(self) -> int:
+        """The attachment's size in bytes (0 without one); PostgreSQL gives it as a memoryview."""
+        return len(self.attachment or b"")
 
     @property
     def message_id(self) -> str:

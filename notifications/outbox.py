@@ -97,18 +97,22 @@ def _new_batch(*, by, transition="", event="", about="") -> Batch:
 
 
 @contextmanager
-def review_of_act(*, by, transition, hold=True):
-    """One held review for a whole decision act (a bulk move): give it to each of the act's moves
-    as their option `{HOLD_MAIL: batch}`. When the act is done, the review is named after what it
-    holds (the move, how many challenges, when), or deleted if it holds nothing (every move was
-    refused). Yields None when the act's e-mails are not held (`hold` false)."""
+def review_of_act(*, by, transition="", event="", hold=True):
+    """One held review for a whole decision act (a bulk move, the planning of the jury's
+    auditions): give it to each of the act's moves as their option `{HOLD_MAIL: batch}` (to a
+    function that writes e-mails, as its `hold`). `transition` names a move's act, `event` an act
+    of another kind by its message. When the act is done, the review is named after what it holds
+    (the move or message, how many challenges, when), or deleted if it holds nothing (every move
+    was refused). Yields None when the act's e-mails are not held (`hold` false)."""
     if not hold:
         yield None
         return
-    transition = TransitionName(transition)
     with translation.override(settings.LANGUAGE_CODE):
         about = _("en cours")
-    batch = _new_batch(by=by, transition=transition, event=workflow.move(transition).message, about=about)
+    if transition:
+        transition = TransitionName(transition)
+        event = workflow.move(transition).message
+    batch = _new_batch(by=by, transition=transition, event=MessageEvent(event), about=about)
     try:
         yield batch
     finally:
@@ -141,6 +145,34 @@ def _holding_batch(hold, *, challenge, event, by, audit_event) -> Batch:
     return _new_batch(by=by, transition=transition, event=event, about=challenge.name)
 
 
+# A MIME type and its parameters: "type/subtype", then "; name=value" (a value may be quoted).
+_TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+CONTENT_TYPE = re.compile(rf'{_TOKEN}/{_TOKEN}(?:[ \t]*;[ \t]*{_TOKEN}=(?:{_TOKEN}|"[^"\\\x00-\x1f\x7f]*"))*')
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """The one file an e-mail carries (`queue(..., attachment=...)`), e.g. a jury's pitch slot:
+    Attachment("invitation.ics", "text/calendar; method=REQUEST; charset=utf-8", ics_bytes).
+
+    `content_type` is the MIME type as it will be sent, parameters included: a calendar's
+    `method=REQUEST` makes mail software show an invitation. `content` is sent byte for byte."""
+
+    name: str
+    content_type: str
+    content: bytes
+
+    def __post_init__(self):
+        name_field = Notification._meta.get_field("attachment_name")
+        type_field = Notification._meta.get_field("attachment_type")
+        if not self.name or CONTROL.search(self.name) or len(self.name) > name_field.max_length:
+            raise ValueError(f"An attachment's name is one line of 1 to {name_field.max_length} characters.")
+        if len(self.content_type) > type_field.max_length or not CONTENT_TYPE.fullmatch(self.content_type):
+            raise ValueError(f"Not a MIME type: {self.content_type!r}.")
+        if not isinstance(self.content, bytes):
+            raise TypeError("An attachment's content is bytes.")
+
+
 def queue(
     challenge,
     event,
@@ -154,12 +186,15 @@ def queue(
     recipients=None,
     context=None,
     enqueue=True,
+    attachment: Attachment | None = None,
 ):
     """Write the messages of `event` for every recipient of the case, once per key and recipient.
 
     `recipients` (a list of `recipients.Recipient`) replaces the case's usual recipients, e.g. the
     EIGs of a challenge for a cohort session; `context` gives the values of the placeholders that
     come with the message (`placeholders.CONTEXT_PLACEHOLDERS`).
+    `attachment` (an `Attachment`: name, MIME type, bytes) is the one file sent with each of the
+    messages this call writes (a recipient already queued for the key keeps the message it has).
     `hold` keeps them for a manager's review: True in a review of this call's own, a `Batch` in
     that review (one act's, `review_of_act`; a review closed meanwhile gives way to a new one).
     Must run in the transaction of what it announces; delivery starts after the commit: the
@@ -171,6 +206,15 @@ def queue(
         wanted.setdefault(f"{key}:{event}:{address}", recipient)
     already_queued = set(
         Notification.objects.filter(idempotency_key__in=wanted).values_list("idempotency_key", flat=True)
+    )
+    attachment_fields = (
+        {
+            "attachment_name": attachment.name,
+            "attachment_type": attachment.content_type,
+            "attachment": attachment.content,
+        }
+        if attachment is not None
+        else {}
     )
     # The text depends on the language only: render it once per language.
     texts = {}
@@ -208,6 +252,7 @@ def queue(
                 idempotency_key=idempotency_key,
                 last_error=recipient.problem,
                 next_attempt_at=now,
+                **attachment_fields,
             )
         )
     # A review holds e-mails (its problems of address beside them): none without one held.

@@ -46,6 +46,8 @@ PLACEHOLDERS = {
     "author": gettext_lazy("auteur·rice du message (messagerie)"),
     "message": gettext_lazy("texte du message (messagerie)"),
     "backoffice_url": gettext_lazy("lien vers le dossier dans l’espace de gestion (messagerie)"),
+    "slot_date": gettext_lazy("date et heures de l’audition devant le jury"),
+    "slot_place": gettext_lazy("salle ou lien de visioconférence de l’audition"),
 }
 # The placeholders whose values come with the message (`outbox.queue(..., context=…)`), not from the case.
 CONTEXT_PLACEHOLDERS = [
@@ -57,6 +59,8 @@ CONTEXT_PLACEHOLDERS = [
     "author",
     "message",
     "backoffice_url",
+    "slot_date",
+    "slot_place",
 ]
 
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/etape/<slug:step>/", views.dossier_step, name="dossier_step"),
     path("<int:pk>/deposer/", views.dossier_submit, name="dossier_submit"),
     path("<int:pk>/presentation.pdf", views.pitch_deck, name="pitch_deck"),
+    path("<int:pk>/audition.ics", views.pitch_slot_ics, name="pitch_slot_ics"),
 ]

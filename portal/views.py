@@ -3,12 +3,15 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition
 
+from jury import calendar as slot_calendar
+from jury import services as jury_services
 from lifecycle import calendar, corrections, financing, promotions, rules, services
 from lifecycle.dossier import edits, sections
 from lifecycle.dossier.rules import dossier_problems
@@ -259,10 +262,26 @@ def dossier_detail(request, pk):
             "corrections": _corrections(challenge),
             "timeline": timeline,
             "notifications": notifications,
+            "pitch_slot": _pitch_slot(challenge),
             "first_step": steps.SLUGS[0],
             "review_step": steps.REVIEW,
         },
     )
+
+
+def _pitch_slot(challenge) -> dict | None:
+    """When and where the jury hears the challenge, once planned and while it is invited to pitch
+    (the e-mail's words, `jury.calendar`), the video link clickable; afterwards, the decision says it."""
+    slot = jury_services.slot_of(challenge) if challenge.state == ChallengeState.PITCHED else None
+    if slot is None:
+        return None
+    return {
+        "when": slot_calendar.when(slot),
+        "place": slot.place,
+        "video_link": format_html('<a class="fr-link" href="{0}">{0}</a>', slot.video_link)
+        if slot.video_link
+        else "",
+    }
 
 
 def _corrections(challenge) -> dict | None:
@@ -284,3 +303,18 @@ def _corrections(challenge) -> dict | None:
 def pitch_deck(request, pk):
     challenge = challenge_of(request.user, pk)
     return pitch_deck_response(challenge)
+
+
+@contact_required
+def pitch_slot_ics(request, pk):
+    """The audition as a calendar file, for the contacts of the challenge's administration."""
+    challenge = challenge_of(request.user, pk)
+    slot = jury_services.slot_of(challenge)
+    if slot is None:
+        raise Http404
+    response = HttpResponse(
+        slot_calendar.ics(slot, method="PUBLISH"), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="audition-jury-eig-{challenge.pk}.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response

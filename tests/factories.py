@@ -176,3 +176,74 @@ class EntrepreneurFactory(factory.django.DjangoModelFactory):
     first_name = "Noé"
     last_name = factory.Sequence(lambda n: f"Recrue{n}")
     profile = DefaultProfile.DEVELOPMENT
+
+
+# The jury ------------------------------------------------------------------------------------
+
+
+def jury_member(jury, *, first_name="Dominique", last_name="Juré", kind=None, **user_kwargs):
+    """A seated jury member with their account (test data: `jury.services.invite_member` is
+    what a manager calls)."""
+    from jury.enums import MemberKind
+    from jury.models import JuryMember
+
+    user = user_with_role(Role.JURY_MEMBER, first_name=first_name, last_name=last_name, **user_kwargs)
+    return JuryMember.objects.create(
+        jury=jury,
+        user=user,
+        first_name=first_name,
+        last_name=last_name,
+        email=user.email,
+        kind=kind or MemberKind.ENTREPRENEUR,
+    )
+
+
+def pitch_slot(challenge, *, sub_jury=None, starts_at=None, minutes=40, place="Salle Lamartine"):
+    """A slot for `challenge` on the first jury day (test data, no e-mail nor audit event: tests of
+    the planning itself call `jury.services.plan_slot`). Slots of one sub-jury follow each other."""
+    from jury.models import PitchSlot, SubJury
+    from jury.services import jury_of
+
+    jury = jury_of(challenge.promotion)
+    sub_jury = sub_jury or SubJury.objects.get_or_create(jury=jury, name="Sous-jury 1")[0]
+    if starts_at is None:
+        day = challenge.promotion.call.jury_starts_on
+        first = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
+        starts_at = first + dt.timedelta(minutes=45 * sub_jury.slots.count())
+    return PitchSlot.objects.create(
+        challenge=challenge,
+        sub_jury=sub_jury,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(minutes=minutes),
+        place=place,
+    )
+
+
+def heard(challenge, values=None, *, sub_jury=None, by=None):
+    """`challenge` heard by a sub-jury and its collective grid complete: `values` gives each of the
+    call's criteria its score in order (3 each by default). Test data, no audit event: tests of
+    the grid itself call `jury.services.save_grid`."""
+    from jury.models import PitchSlot, Score
+    from lifecycle import criteria
+
+    slot = PitchSlot.objects.filter(challenge=challenge).first() or pitch_slot(challenge, sub_jury=sub_jury)
+    call_criteria = criteria.of_call(challenge.promotion.call)
+    values = values or [3] * len(call_criteria)
+    username = f"grille-{challenge.pk}"
+    scorer = (
+        by
+        or get_user_model().objects.filter(username=username).first()
+        or programme_manager(username=username)
+    )
+    for criterion, value in zip(call_criteria, values, strict=True):
+        Score.objects.update_or_create(
+            challenge=challenge,
+            criterion=criterion,
+            defaults={
+                "value": value,
+                "comment": f"Note {value} sur « {criterion.name} ».",
+                "updated_at": slot.ends_at,
+                "updated_by": scorer,
+            },
+        )
+    return slot

@@ -14,6 +14,8 @@ def home_url(user) -> str:
         return reverse("backoffice:audit")
     if rules.role_of(user) == Role.ADMINISTRATION_CONTACT:
         return reverse("portal:dossiers")
+    if rules.is_jury_member(user):
+        return reverse("jury:home")
     return reverse("web:space")
 
 
@@ -24,6 +26,7 @@ def menu(user, path: str) -> list[dict]:
             (_("Tableau de bord"), reverse("backoffice:dashboard")),
             (_("Défis"), reverse("backoffice:challenges")),
             (_("E-mails retenus"), reverse("backoffice:held_mails")),
+            (_("Jury"), reverse("jury:overview")),
             (_("Promotions"), reverse("backoffice:promotions")),
             (_("Personnes"), reverse("backoffice:people")),
             (_("Mes tâches"), reverse("mentoring:inbox")),
@@ -32,6 +35,12 @@ def menu(user, path: str) -> list[dict]:
         items.append((_("Journal d’audit"), reverse("backoffice:audit")))
     if rules.role_of(user) == Role.ADMINISTRATION_CONTACT:
         items.append((_("Mes dossiers"), reverse("portal:dossiers")))
+    if rules.is_jury_member(user):
+        items += [
+            (_("Mes auditions"), reverse("jury:home")),
+            (_("Ma grille générale"), reverse("jury:general_grid")),
+            (_("Mes conflits d’intérêts"), reverse("jury:conflicts")),
+        ]
     # The longest section the page belongs to is the current one (the dashboard is a prefix of all).
     current = max((url for _label, url in items if path.startswith(url)), key=len, default=None)
     return [{"label": label, "url": url, "current": url == current} for label, url in items]

@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from backoffice import promotion_forms as forms
-from lifecycle import calendar, profiles, promotions
+from lifecycle import calendar, criteria, profiles, promotions
 from lifecycle.models import Promotion
 from web.access import manager_required
 
@@ -101,11 +101,13 @@ def _edit(request, promotion):
     form = forms.PromotionForm(data, initial=initial, editing=promotion)
     profile_set = forms.Profiles(data, initial=profile_rows, prefix="profils")
     level_set = forms.PayLevels(data, initial=forms.pay_level_rows(call), prefix="niveaux")
+    criterion_set = forms.Criteria(data, initial=forms.criterion_rows(call), prefix="criteres")
+    lists = [profile_set, level_set, criterion_set]
     refusals = []
     if data is not None:
-        valid = form.is_valid() & profile_set.is_valid() & level_set.is_valid()
+        valid = form.is_valid() & all([formset.is_valid() for formset in lists])
         if valid:
-            saved = _save(request, form, profile_set, level_set, refusals)
+            saved = _save(request, form, profile_set, level_set, criterion_set, refusals)
             if saved is not None:
                 messages.success(
                     request,
@@ -120,7 +122,10 @@ def _edit(request, promotion):
         "form": form,
         "profiles": profile_set,
         "pay_levels": level_set,
-        "summary": _summary(form, profile_set, level_set, refusals) if data is not None else [],
+        "criteria": criterion_set,
+        "summary": _summary(form, profile_set, level_set, criterion_set, refusals)
+        if data is not None
+        else [],
     }
     return render(request, "backoffice/promotion_form.html", context)
 
@@ -131,7 +136,7 @@ def _default_profiles():
     return [(profile.value, str(profile.label)) for profile in DefaultProfile]
 
 
-def _save(request, form, profile_set, level_set, refusals):
+def _save(request, form, profile_set, level_set, criterion_set, refusals):
     """Configure the promotion, then its lists, in one transaction: the first refusal undoes all.
     Each step's errors go where the manager reads them (the fields, the list concerned)."""
     values = form.promotion_values()
@@ -149,6 +154,7 @@ def _save(request, form, profile_set, level_set, refusals):
             for formset, setter in (
                 (profile_set, profiles.set_profiles),
                 (level_set, promotions.set_pay_levels),
+                (criterion_set, criteria.set_criteria),
             ):
                 try:
                     setter(promotion.call, formset.rows(), by=request.user)
@@ -160,7 +166,7 @@ def _save(request, form, profile_set, level_set, refusals):
     return promotion
 
 
-def _summary(form, profile_set, level_set, refusals) -> list[dict]:
+def _summary(form, profile_set, level_set, criterion_set, refusals) -> list[dict]:
     """Every problem of the page, each with a link to its field when it has one."""
     items = []
     for name, errors in form.errors.items():
@@ -175,6 +181,7 @@ def _summary(form, profile_set, level_set, refusals) -> list[dict]:
         for problem in form.line_limits_problems
     ]
     for formset, title, anchor in (
+        (criterion_set, _("Critères du jury"), "criteres-du-jury"),
         (profile_set, _("Profils d’EIG recherchés"), "profils-recherches"),
         (level_set, _("Niveaux de rémunération"), "niveaux-de-remuneration"),
     ):

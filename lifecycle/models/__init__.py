@@ -2,7 +2,7 @@ from lifecycle.models.administration import Administration
 from lifecycle.models.audit import AuditChainHead, AuditEvent
 from lifecycle.models.challenge import Challenge, EigPosition, TeamMember
 from lifecycle.models.people import PERSON_FIELDS, Contact, Entrepreneur, Mentor
-from lifecycle.models.promotion import Call, PayLevel, Promotion, SoughtProfile
+from lifecycle.models.promotion import Call, PayLevel, Promotion, SelectionCriterion, SoughtProfile
 
 __all__ = [
     "PERSON_FIELDS",
@@ -17,6 +17,7 @@ __all__ = [
     "Mentor",
     "PayLevel",
     "Promotion",
+    "SelectionCriterion",
     "SoughtProfile",
     "TeamMember",
 ]

@@ -76,6 +76,12 @@ class Call(models.Model):
     )
     jury_starts_on = models.DateField(_("premier jour du jury"), null=True, blank=True)
     jury_ends_on = models.DateField(_("dernier jour du jury"), null=True, blank=True)
+    # The jury's scale: one label per line, the first is 1 (the 2018 call: 1 to 4).
+    jury_scale = models.TextField(
+        _("barème du jury"),
+        default="Pas du tout satisfaisant\nPeu satisfaisant\nSatisfaisant\nExcellent",
+        help_text=_("Un libellé par ligne, du plus bas (1) au plus haut ; au moins deux niveaux."),
+    )
     recruitment_opens_at = models.DateTimeField(
         _("ouverture de l’appel à candidatures"), null=True, blank=True
     )
@@ -332,6 +338,23 @@ class Call(models.Model):
             and self.recruitment_closes_at <= self.recruitment_opens_at
         ):
             errors["recruitment_closes_at"] = _("La clôture doit suivre l’ouverture.")
+        if len([line for line in (self.jury_scale or "").splitlines() if line.strip()]) < 2:
+            errors["jury_scale"] = _("Le barème du jury a au moins deux niveaux, un par ligne.")
+        else:
+            from lifecycle.criteria import scale_problem
+
+            if problem := scale_problem(self):
+                errors["jury_scale"] = problem
+        if self.pk and self.promotion_id:
+            from lifecycle.financing import format_euros
+            from lifecycle.guards import committed_cofinancing
+
+            committed = committed_cofinancing(self.promotion)
+            if self.cofinancing_envelope is not None and self.cofinancing_envelope < committed:
+                errors["cofinancing_envelope"] = _(
+                    "Les défis déjà sélectionnés engagent %(committed)s : "
+                    "l’enveloppe ne peut être plus petite."
+                ) % {"committed": format_euros(committed)}
         if self.jury_starts_on and self.jury_ends_on and self.jury_ends_on < self.jury_starts_on:
             errors["jury_ends_on"] = _("Le dernier jour du jury doit suivre le premier.")
         if (
@@ -411,3 +434,32 @@ class SoughtProfile(models.Model):
 
     def __str__(self):
         return self.label
+
+
+class SelectionCriterion(models.Model):
+    """A criterion the jury scores each pitched challenge on (the 2018 call: five, 1 to 4), with
+    its weight in the challenge's total."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("appel"))
+    name = models.CharField(_("critère"), max_length=200, validators=[validate_single_line])
+    description = models.TextField(_("ce que le jury regarde"), blank=True)
+    weight = models.DecimalField(
+        _("poids"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("10"))],
+        help_text=_("1 : le poids ordinaire ; 2 : compte double dans le total."),
+    )
+    rank = models.PositiveSmallIntegerField(_("ordre"), default=1)
+
+    class Meta:
+        ordering = ["call", "rank", "pk"]
+        verbose_name = _("critère de sélection")
+        verbose_name_plural = _("critères de sélection")
+        constraints = [
+            models.UniqueConstraint(fields=["call", "name"], name="criterion_name_unique_per_call")
+        ]
+
+    def __str__(self):
+        return self.name

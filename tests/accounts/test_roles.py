@@ -15,7 +15,7 @@ from lifecycle.actors import SYSTEM
 from lifecycle.enums import AuditKind, ChallengeState
 from lifecycle.models import AuditEvent
 from mentoring import services as mentoring
-from tests.factories import AdministrationFactory, ChallengeFactory, programme_manager
+from tests.factories import AdministrationFactory, ChallengeFactory, heard, programme_manager
 from tests.html_forms import form_data
 
 User = get_user_model()
@@ -136,6 +136,7 @@ def test_a_manager_created_in_the_admin_gets_the_role_through_set_role_and_takes
     ]
 
     challenge = ChallengeFactory(state=ChallengeState.PITCHED, manager=None)
+    heard(challenge, by=manager)
     with django_capture_on_commit_callbacks(execute=True):
         services.transition(challenge, "select", by=manager, reason="Retenu par le jury")
     queue = list(mentoring.team_queue(created))
@@ -245,6 +246,7 @@ def test_a_former_manager_gives_their_mentor_tasks_back_to_the_team(
 ):
     colleague = create_user("collegue", by=SYSTEM, role=Role.PROGRAMME_MANAGER)
     challenge = ChallengeFactory(state=ChallengeState.PITCHED, manager=manager)
+    heard(challenge, by=manager)
     with django_capture_on_commit_callbacks(execute=True):
         services.transition(challenge, "select", by=manager, reason="Retenu par le jury")
     assert len(list(mentoring.inbox(manager))) == 2

@@ -10,9 +10,25 @@ import pytest
 from django.urls import reverse
 
 from backoffice.promotion_forms import CALL_FIELDS
-from lifecycle.enums import AdministrationKind, AuditKind, CofinancingKind
-from lifecycle.models import AuditEvent, Call, EigPosition, PayLevel, Promotion, SoughtProfile
-from tests.factories import AdministrationFactory, ChallengeFactory, PromotionFactory, administration_contact
+from jury.models import Score
+from lifecycle import criteria
+from lifecycle.enums import AdministrationKind, AuditKind, ChallengeState, CofinancingKind
+from lifecycle.models import (
+    AuditEvent,
+    Call,
+    EigPosition,
+    PayLevel,
+    Promotion,
+    SelectionCriterion,
+    SoughtProfile,
+)
+from tests.factories import (
+    AdministrationFactory,
+    ChallengeFactory,
+    PromotionFactory,
+    administration_contact,
+    heard,
+)
 from tests.html_forms import form_data
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -54,8 +70,23 @@ def written():
         Promotion.objects.count(),
         Call.objects.count(),
         SoughtProfile.objects.count(),
+        SelectionCriterion.objects.count(),
         AuditEvent.objects.count(),
     )
+
+
+def criteria_of(call):
+    return list(call.criteria.values_list("name", "description", "weight", "rank"))
+
+
+def shown_criteria(data) -> list[tuple]:
+    return [
+        (data[f"criteres-{i}-name"], data[f"criteres-{i}-description"], data[f"criteres-{i}-weight"])
+        for i in range(int(data["criteres-TOTAL_FORMS"]))
+    ]
+
+
+SCALE_OF_2018 = "Pas du tout satisfaisant\nPeu satisfaisant\nSatisfaisant\nExcellent"
 
 
 # The new promotion of the scenario: its call opens in June, closes at 23:59 on 30 September, its
@@ -409,3 +440,238 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db):
 def test_an_unknown_promotion_is_not_found(manager_client):
     assert manager_client.get(f"{CREATE}?promotion=999999").status_code == 404
     assert manager_client.get(f"{CREATE}?promotion=trois").status_code == 404
+
+
+# The jury's criteria and scale.
+
+
+def test_the_page_shows_the_calls_five_criteria_and_its_scale(manager_client):
+    promotion = PromotionFactory(number=3, name="EIG 3")
+
+    html = manager_client.get(page_of(promotion)).content.decode()
+
+    data = form_data(html, FORM)
+    assert data["criteres-TOTAL_FORMS"] == "7"  # the five of 2018 and two blank rows
+    assert data["criteres-INITIAL_FORMS"] == "5"
+    assert shown_criteria(data) == [
+        *[(name, description, "1") for name, description in criteria.DEFAULT_CRITERIA],
+        ("", "", "1"),
+        ("", "", "1"),
+    ]
+    assert data["jury_scale"] == SCALE_OF_2018
+    assert '<fieldset class="fr-fieldset fr-mb-4w" id="criteres-du-jury"' in html
+    assert '<a class="fr-sidemenu__link" href="#criteres-du-jury">Critères du jury</a>' in html
+    assert html.index('id="jury"') < html.index('id="criteres-du-jury"') < html.index('id="co-financement"')
+    assert '<textarea name="jury_scale" cols="40" rows="5" class="fr-input"' in html
+    assert "Un libellé par ligne, du plus bas (1) au plus haut ; au moins deux niveaux." in html
+
+
+def test_a_new_promotion_offers_the_five_criteria_of_2018_and_saves_them_as_posted(manager_client):
+    PromotionFactory(number=3, name="EIG 3")
+    data = the_new_promotion_posted(manager_client)
+    assert shown_criteria(data)[:5] == [(name, text, "1") for name, text in criteria.DEFAULT_CRITERIA]
+    data["criteres-0-weight"] = "2"
+
+    assert manager_client.post(CREATE, data).status_code == 302
+
+    call = Promotion.objects.get(number=4).call
+    assert criteria_of(call) == [
+        (name, description, Decimal("2.00") if rank == 1 else Decimal("1.00"), rank)
+        for rank, (name, description) in enumerate(criteria.DEFAULT_CRITERIA, start=1)
+    ]
+    assert call.jury_scale == SCALE_OF_2018
+
+
+def test_a_manager_weighs_renames_and_adds_criteria_in_order_audited(manager_client, manager):
+    promotion = PromotionFactory(number=3, name="EIG 3")
+    call = promotion.call
+    impact, team, innovation, definition, values = call.criteria.all()
+    url = page_of(promotion)
+    data = form_data(manager_client.get(url).content.decode(), FORM)
+    data |= {
+        "criteres-0-weight": "2",
+        "criteres-2-name": "Caractère innovant de la solution",
+        "criteres-5-name": "Faisabilité en dix mois",
+        "criteres-5-description": "Les données sont-elles accessibles ?\r\nL’équipe est-elle prête ?",
+        "criteres-5-weight": "1.5",
+    }
+    events_before = AuditEvent.objects.count()
+
+    response = manager_client.post(url, data, follow=True)
+
+    assert response.redirect_chain == [(url, 302)]
+    assert "La promotion EIG 3 et son appel sont enregistrés." in response.content.decode()
+    descriptions = dict(criteria.DEFAULT_CRITERIA)
+    assert criteria_of(call) == [
+        (impact.name, descriptions[impact.name], Decimal("2.00"), 1),
+        (team.name, descriptions[team.name], Decimal("1.00"), 2),
+        ("Caractère innovant de la solution", descriptions[innovation.name], Decimal("1.00"), 3),
+        (definition.name, descriptions[definition.name], Decimal("1.00"), 4),
+        (values.name, descriptions[values.name], Decimal("1.00"), 5),
+        (
+            "Faisabilité en dix mois",
+            "Les données sont-elles accessibles ?\nL’équipe est-elle prête ?",
+            Decimal("1.50"),
+            6,
+        ),
+    ]
+    events = list(AuditEvent.objects.order_by("id")[events_before:])
+    assert {(event.kind, event.actor) for event in events} == {(AuditKind.SETTINGS_CHANGED, manager)}
+    changes = {event.subject: event.changes for event in events}
+    assert changes[f"selectioncriterion:{impact.pk}"] == {"weight": ["1.00", "2.00"]}
+    # A renamed criterion is the same row (its scores stay with it), audited with both names.
+    assert changes[f"selectioncriterion:{innovation.pk}"] == {
+        "name": [innovation.name, "Caractère innovant de la solution"]
+    }
+    added = SelectionCriterion.objects.get(call=call, name="Faisabilité en dix mois")
+    assert changes[f"selectioncriterion:{added.pk}"]["weight"] == [None, "1.50"]
+    assert changes[f"selectioncriterion:{added.pk}"]["rank"] == [None, 6]
+    assert set(changes) == {f"selectioncriterion:{pk}" for pk in (impact.pk, innovation.pk, added.pk)}
+    shown = form_data(response.content.decode(), FORM)
+    assert shown_criteria(shown)[:6] == [
+        (impact.name, descriptions[impact.name], "2"),
+        (team.name, descriptions[team.name], "1"),
+        ("Caractère innovant de la solution", descriptions[innovation.name], "1"),
+        (definition.name, descriptions[definition.name], "1"),
+        (values.name, descriptions[values.name], "1"),
+        ("Faisabilité en dix mois", "Les données sont-elles accessibles ?\nL’équipe est-elle prête ?", "1.5"),
+    ]
+
+
+def test_removing_a_criterion_the_jury_has_scored_is_refused_and_nothing_is_saved(manager_client):
+    challenge = ChallengeFactory(
+        promotion=PromotionFactory(number=3, name="EIG 3"), state=ChallengeState.PITCHED
+    )
+    promotion, call = challenge.promotion, challenge.promotion.call
+    heard(challenge, [4, 3, 2, 3, 4])
+    assert Score.objects.filter(challenge=challenge).count() == 5
+    team = call.criteria.get(rank=2)
+    url = page_of(promotion)
+    data = form_data(manager_client.get(url).content.decode(), FORM)
+    data |= {
+        "name": "EIG 3 renommée",
+        "jury_scale": "Insuffisant\nCorrect\nBien\nExcellent",
+        "criteres-0-weight": "2",
+        "criteres-1-DELETE": "on",  # scored
+        "criteres-5-name": "Faisabilité en dix mois",
+    }
+    lists_before, criteria_before, before = rows(call), criteria_of(call), written()
+
+    response = manager_client.post(url, data)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    refusal = f"Le critère « {team.name} » a déjà des notes du jury : il ne peut être retiré."
+    assert summary(html) == [f"Critères du jury : {refusal}"]
+    assert '<div class="fr-alert fr-alert--error fr-alert--sm" id="criteres-du-jury-refusal">' in html
+    assert written() == before
+    assert criteria_of(call) == criteria_before
+    assert rows(call) == lists_before
+    promotion.refresh_from_db()
+    call.refresh_from_db()
+    assert (promotion.name, call.jury_scale) == ("EIG 3", SCALE_OF_2018)
+    # What was posted is shown again, for correction.
+    shown = form_data(html, FORM)
+    assert (shown["criteres-1-DELETE"], shown["criteres-0-weight"]) == ("on", "2")
+    assert shown["criteres-5-name"] == "Faisabilité en dix mois"
+    assert shown["jury_scale"] == "Insuffisant\nCorrect\nBien\nExcellent"
+
+
+def test_a_scale_of_one_level_is_refused_in_french(manager_client):
+    promotion = PromotionFactory(number=3, name="EIG 3")
+    url = page_of(promotion)
+    data = form_data(manager_client.get(url).content.decode(), FORM)
+    data |= {"jury_scale": "Satisfaisant\r\n\r\n", "name": "EIG 3 renommée"}
+    before = written()
+
+    html = manager_client.post(url, data).content.decode()
+
+    assert written() == before
+    assert summary(html) == ["Barème du jury : Le barème du jury a au moins deux niveaux, un par ligne."]
+    assert '<a href="#id_jury_scale">' in html
+    assert 'id="id_jury_scale-error"' in html
+    assert Promotion.objects.get(pk=promotion.pk).name == "EIG 3"
+
+
+def test_a_scale_is_saved_one_level_per_line_audited(manager_client, manager):
+    promotion = PromotionFactory(number=3, name="EIG 3")
+    call = promotion.call
+    url = page_of(promotion)
+    data = form_data(manager_client.get(url).content.decode(), FORM)
+    data["jury_scale"] = " Insuffisant\r\n\r\nCorrect\r\nExcellent \r\n"
+
+    assert manager_client.post(url, data).status_code == 302
+
+    call.refresh_from_db()
+    assert criteria.scale(call) == [(1, "Insuffisant"), (2, "Correct"), (3, "Excellent")]
+    assert call.jury_scale == "Insuffisant\nCorrect\nExcellent"
+    event = AuditEvent.objects.filter(kind=AuditKind.SETTINGS_CHANGED, subject=f"call:{call.pk}").latest("id")
+    assert event.changes == {"jury_scale": [SCALE_OF_2018, "Insuffisant\nCorrect\nExcellent"]}
+    assert event.actor == manager
+
+
+@pytest.mark.parametrize("weight", ["0", "10.5"])
+def test_a_weight_beyond_its_range_is_refused(manager_client, weight):
+    promotion = PromotionFactory(number=3, name="EIG 3")
+    url = page_of(promotion)
+    data = form_data(manager_client.get(url).content.decode(), FORM) | {"criteres-0-weight": weight}
+    criteria_before, before = criteria_of(promotion.call), written()
+
+    html = manager_client.post(url, data).content.decode()
+
+    assert written() == before
+    assert criteria_of(promotion.call) == criteria_before
+    assert summary(html) == ["Critères du jury, ligne 1 — Poids : Un poids va de 0,01 à 10."]
+    assert '<a href="#id_criteres-0-weight">' in html
+    assert 'id="id_criteres-0-weight-error"' in html
+    assert form_data(html, FORM)["criteres-0-weight"] == weight
+
+
+def test_a_criterion_needs_a_name_and_a_distinct_one(manager_client):
+    promotion = PromotionFactory(number=3, name="EIG 3")
+    url = page_of(promotion)
+    data = form_data(manager_client.get(url).content.decode(), FORM)
+    before = written()
+
+    nameless = manager_client.post(url, data | {"criteres-5-description": "Sans nom"}).content.decode()
+    twice = manager_client.post(url, data | {"criteres-1-name": data["criteres-0-name"]}).content.decode()
+
+    assert written() == before
+    assert summary(nameless) == ["Critères du jury, ligne 6 — Nom : Ce champ est obligatoire."]
+    assert summary(twice) == [
+        "Critères du jury, ligne 2 — Nom : Cette valeur figure déjà sur une autre ligne."
+    ]
+
+
+def test_renaming_a_criterion_the_jury_has_scored_keeps_its_scores(manager_client, manager):
+    challenge = ChallengeFactory(
+        promotion=PromotionFactory(number=3, name="EIG 3"), state=ChallengeState.PITCHED
+    )
+    heard(challenge, [4, 3, 2, 3, 4])
+    call = challenge.promotion.call
+    impact = call.criteria.get(rank=1)
+    url = page_of(challenge.promotion)
+    data = form_data(manager_client.get(url).content.decode(), FORM) | {"criteres-0-name": "Impact"}
+
+    response = manager_client.post(url, data)
+
+    assert response.status_code == 302
+    impact.refresh_from_db()
+    assert (impact.name, list(impact.scores.values_list("value", flat=True))) == ("Impact", [4])
+    event = AuditEvent.objects.filter(subject=f"selectioncriterion:{impact.pk}").latest("id")
+    assert (event.changes, event.actor) == ({"name": [criteria.DEFAULT_CRITERIA[0][0], "Impact"]}, manager)
+
+
+def test_the_scale_never_shrinks_below_a_score_given(manager_client):
+    challenge = ChallengeFactory(
+        promotion=PromotionFactory(number=3, name="EIG 3"), state=ChallengeState.PITCHED
+    )
+    heard(challenge, [4, 3, 2, 3, 4])
+    url = page_of(challenge.promotion)
+    data = form_data(manager_client.get(url).content.decode(), FORM) | {"jury_scale": "Faible\nMoyen\nBon"}
+    before = written()
+
+    html = manager_client.post(url, data).content.decode()
+
+    assert written() == before
+    assert "Le jury a déjà donné des notes jusqu’à 4 : le barème en garde au moins autant." in html

@@ -219,7 +219,8 @@ def test_an_attachment_is_a_download_for_both_sides(
 
 def test_a_contact_never_sees_a_note(challenge, manager, contact_client, note):
     services.post_message(challenge, by=manager, body="Un message ordinaire.")
-    pages = [url for url in walk(portal.urls, challenge, note.pk) if not url.endswith(".pdf")]
+    # The pages, not the downloads (the pitch deck, the audition's calendar file).
+    pages = [url for url in walk(portal.urls, challenge, note.pk) if not url.endswith((".pdf", ".ics"))]
     pages += [reverse("portal:dossier_step", args=[challenge.pk, slug]) for slug in steps.SLUGS]
     assert len(pages) > len(steps.SLUGS) + 3, "the portal's pages, each step of the dossier"
     for url in pages:

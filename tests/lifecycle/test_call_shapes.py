@@ -21,6 +21,7 @@ from tests.factories import (
     ChallengeFactory,
     EntrepreneurFactory,
     administration_contact,
+    heard,
     programme_manager,
 )
 
@@ -115,6 +116,7 @@ def test_the_2018_call_walks_to_completed(manager):
     with at(paris(2018, 6, 20, 10, 0)):
         services.transition(challenge, T.PRESELECT, by=manager, reason="Dossier solide")
         services.transition(challenge, T.PITCH, by=manager)
+    heard(challenge, by=manager)
     with at(paris(2018, 7, 4, 18, 0)):
         services.transition(challenge, T.SELECT, by=manager, reason="Choisi par le jury")
     assert challenge.state == S.SELECTED  # the candidates' call opens in September
@@ -220,6 +222,7 @@ def test_a_challenge_selected_while_the_candidates_call_is_open_is_published_at_
     with at(paris(2020, 5, 5, 10, 0)):
         services.transition(challenge, T.PRESELECT, by=manager, reason="Retenu")
         services.transition(challenge, T.PITCH, by=manager)
+    heard(challenge, by=manager)
     with at(paris(2020, 6, 11, 18, 0)), django_capture_on_commit_callbacks(execute=True):
         services.transition(challenge, T.SELECT, by=manager, reason="Choisi par le jury")
 
@@ -255,6 +258,7 @@ def test_a_selection_after_the_candidates_call_closed_is_a_motivated_decision(
 ):
     challenge = dossier(overlapping, profiles=["development", "design"], state=S.PITCHED)
     with at(paris(2020, 8, 3, 10, 0)):
+        heard(challenge, by=manager)
         with django_capture_on_commit_callbacks(execute=True):
             services.transition(challenge, T.SELECT, by=manager, reason="Repêché après désistement")
         assert challenge.state == S.SELECTED  # closed: not published by itself
@@ -341,6 +345,7 @@ def test_months_based_cofinancing_with_pay_levels_walks_to_completed(months_base
     with at(paris(2022, 10, 21, 18, 0)):
         services.transition(challenge, T.PRESELECT, by=manager, reason="Retenu")
         services.transition(challenge, T.PITCH, by=manager)
+        heard(challenge, by=manager)
         services.transition(challenge, T.SELECT, by=manager, reason="Choisi par le jury")
     with at(paris(2022, 11, 2, 10, 0)):
         from recruitment.services import open_recruitment
@@ -471,6 +476,7 @@ def test_answering_no_to_cofinancing_drops_an_amount_given_before(months_based):
 
 def test_the_case_page_says_what_a_selection_or_a_late_publication_brings_about(overlapping, manager, client):
     challenge = dossier(overlapping, profiles=["development", "design"], state=S.PITCHED)
+    heard(challenge, by=manager)  # the selection is possible: its notice is shown
     client.force_login(manager)
     with at(paris(2020, 6, 11, 18, 0)):
         page = client.get(f"/gestion/defis/{challenge.pk}/").content.decode()

@@ -15,6 +15,7 @@ from tests.factories import (
     EntrepreneurFactory,
     PromotionFactory,
     administration_contact,
+    heard,
     programme_manager,
     user_with_role,
 )
@@ -54,6 +55,8 @@ ALLOWED = [
 @pytest.mark.parametrize(("name", "source", "target"), ALLOWED)
 def test_a_move_changes_the_state_and_writes_one_audit_event(manager, name, source, target):
     challenge = ChallengeFactory(state=source)
+    if name == "select":
+        heard(challenge, by=manager)  # selected on its complete collective grid
 
     moved = services.transition(challenge, name, by=manager, reason="Décision du comité")
 
@@ -168,6 +171,7 @@ def test_preselection_decisions_need_a_reason(manager, name):
 @pytest.mark.parametrize("name", ["select", "not_select"])
 def test_selection_decisions_need_a_reason(manager, name):
     challenge = ChallengeFactory(state=S.PITCHED)
+    heard(challenge, by=manager)
     assert refusal_of(challenge, name, by=manager).reasons == [
         "Cette décision doit être motivée : indiquez un motif."
     ]
@@ -189,10 +193,11 @@ def test_selection_stays_within_the_cofinancing_envelope(manager):
     ChallengeFactory(promotion=promotion, state=S.SELECTED)  # 105,000 € committed
     ChallengeFactory(promotion=promotion, state=S.PITCHED)  # pitched: not committed
     candidate = ChallengeFactory(promotion=promotion, state=S.PITCHED)
+    heard(candidate, by=manager)
 
     assert refusal_of(candidate, "select", by=manager, reason="Très bon défi").reasons == [
-        "Le co-financement PIA demandé (105\xa0000,00 €) dépasse ce qui reste de l’enveloppe "
-        "(95\xa0000,00 € sur 200\xa0000,00 €)."
+        "Le co-financement PIA demandé (105\xa0000,00 €) dépasse de 10\xa0000,00 € ce qui reste de "
+        "l’enveloppe (95\xa0000,00 € sur 200\xa0000,00 €)."
     ]
     not_funded = ChallengeFactory(
         promotion=promotion,
@@ -201,6 +206,7 @@ def test_selection_stays_within_the_cofinancing_envelope(manager):
         cofinancing_requested=False,
         cofinancing_amount=None,
     )
+    heard(not_funded, by=manager)
     services.transition(not_funded, "select", by=manager, reason="Sans financement PIA")
     assert not_funded.state == S.SELECTED
 

@@ -21,7 +21,7 @@ from lifecycle.enums import AuditKind, ChallengeState, MentorRole
 from lifecycle.models import AuditEvent, Call
 from mentoring import services as mentoring
 from notifications.models import Notification
-from tests.factories import AdministrationFactory, ChallengeFactory, administration_contact
+from tests.factories import AdministrationFactory, ChallengeFactory, administration_contact, heard
 
 PARIS = ZoneInfo("Europe/Paris")
 SELECTED_AT = dt.datetime(2018, 7, 13, 11, 0, tzinfo=PARIS)
@@ -58,7 +58,9 @@ def colleague(db):
 
 
 def select(challenge, by, capture):
-    """The jury's decision, committed: what follows the move runs after the commit."""
+    """The jury's decision on its complete collective grid, committed: what follows the move runs
+    after the commit."""
+    heard(challenge, by=by)
     with time_machine.travel(SELECTED_AT, tick=False), capture(execute=True):
         return services.transition(challenge, "select", by=by, reason="Retenu par le jury")
 

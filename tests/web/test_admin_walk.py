@@ -12,6 +12,8 @@ from django.utils import timezone
 from accounts.enums import Role
 from cohort import services as cohort
 from cohort.models import CohortCalendar, CohortSession
+from jury import services as jury_services
+from jury.models import Opinion
 from lifecycle import services
 from lifecycle.enums import ChallengeState
 from lifecycle.models import AuditEvent, Call, Challenge
@@ -22,6 +24,8 @@ from tests.factories import (
     AdministrationFactory,
     ChallengeFactory,
     EntrepreneurFactory,
+    heard,
+    jury_member,
     programme_manager,
     user_with_role,
 )
@@ -51,6 +55,18 @@ PROGRAMME_MODELS = {
     "cohort.cohortsession",
     "cohort.cohortcalendar",
 }
+# The jury's rows are read in the admin by managers and auditors alike, changed by nobody there
+# (jury.services, through the jury's pages, is their only writer).
+JURY_MODELS = {
+    "jury.jury",
+    "jury.jurymember",
+    "jury.subjury",
+    "jury.pitchslot",
+    "jury.conflict",
+    "jury.score",
+    "jury.opinion",
+}
+PROGRAMME_MODELS |= JURY_MODELS
 AUDITOR_READS = PROGRAMME_MODELS - {"auth.user", "accounts.profile"}
 
 
@@ -75,7 +91,26 @@ def world(db, django_capture_on_commit_callbacks):
     RecruitmentClosure.objects.create(
         call=challenge.promotion.call, closes_at=timezone.now(), recorded_at=timezone.now()
     )
+    pitched = ChallengeFactory(state=ChallengeState.PITCHED, promotion=challenge.promotion, name="Jury")
+    slot = heard(pitched)
+    member = jury_member(slot.sub_jury.jury)
+    conflict = jury_services.declare_conflict(member, challenge, reason="Ancien poste.", by=manager)
+    opinion = Opinion.objects.create(
+        member=member,
+        challenge=pitched,
+        favourable=True,
+        preference=1,
+        explanation="Oui.",
+        updated_at=slot.ends_at,
+    )
     return {
+        "jury.jury": slot.sub_jury.jury,
+        "jury.jurymember": member,
+        "jury.subjury": slot.sub_jury,
+        "jury.pitchslot": slot,
+        "jury.conflict": conflict,
+        "jury.score": pitched.jury_scores.first(),
+        "jury.opinion": opinion,
         "manager": manager,
         "lifecycle.challenge": challenge,
         "lifecycle.promotion": challenge.promotion,
@@ -117,7 +152,7 @@ def test_every_admin_page_answers_each_role_as_the_rules_say(client, world, role
             continue
         page = client.get(admin_url(model, "change", instance.pk))
         assert page.status_code == (200 if readable else 403), (role, label)
-        if role == Role.AUDITOR and readable:
+        if (role == Role.AUDITOR or label in JURY_MODELS) and readable:
             assert 'name="_save"' not in page.content.decode(), label  # read only
             assert client.post(admin_url(model, "change", instance.pk), {}).status_code == 403, label
 
