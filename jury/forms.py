@@ -11,9 +11,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from backoffice.promotion_forms import DsfrMixin
 from jury.enums import MemberKind
 from lifecycle.validators import validate_single_line
+from web.forms import DsfrMixin
 
 
 def _by_pk(objects) -> dict[str, object]:

@@ -25,12 +25,12 @@ from accounts import invitations
 from accounts.enums import INVITABLE_ROLES, InvitationStatus, Role
 from accounts.models import Invitation
 from backoffice import trail
-from backoffice.promotion_forms import DsfrMixin
 from backoffice.views.audit import CHANGES_SHOWN
 from lifecycle import calendar, clock, rules
 from lifecycle.models import Administration, AuditEvent
 from lifecycle.validators import validate_single_line
 from web.access import manager_required
+from web.forms import DsfrMixin
 
 User = get_user_model()
 PAGE_SIZE = 50
