@@ -159,6 +159,35 @@ def invite_member(
     return member
 
 
+@transaction.atomic
+def remove_member(member: JuryMember, *, by) -> None:
+    """Take a person off the jury before they have given their opinions (a wrong address, a
+    person who declined): out of their sub-juries, their pending invitation revoked. Audited."""
+    _check_manager(by)
+    check_open(_locked_jury(member.jury))
+    if member.opinions.exists():
+        raise ValidationError(
+            _("%(name)s a donné sa grille générale : ses avis restent au jury.") % {"name": member}
+        )
+    invitation = member.invitation
+    if invitation is not None and invitation.accepted_at is None and invitation.revoked_at is None:
+        invitations.revoke(invitation, by=by)
+    _record(
+        None,
+        AuditKind.JURY_CHANGED,
+        by=by,
+        row=member,
+        changes={
+            "first_name": [member.first_name, None],
+            "last_name": [member.last_name, None],
+            "email": [member.email, None],
+            "kind": [member.kind, None],
+            "sub_juries": [sorted(str(sub_jury) for sub_jury in member.sub_juries.all()), None],
+        },
+    )
+    member.delete()
+
+
 def seat_accepted_invitation(invitation, user):
     """The account an invitation created takes the seats it was for (the signal's receiver)."""
     JuryMember.objects.filter(invitation=invitation, user__isnull=True).update(user=user)

@@ -322,9 +322,19 @@ def members(request):
     if page is None:
         return _no_promotion(request)
     jury = page.jury
-    form = InviteMemberForm(request.POST if request.method == "POST" else None)
+    removing = request.method == "POST" and "retirer" in request.POST
+    form = InviteMemberForm(request.POST if request.method == "POST" and not removing else None)
     if request.method == "POST":
         if _refused_while_closed(request, jury):
+            return redirect(_url("jury:members", page.promotion))
+        if removing:
+            member = get_object_or_404(jury.members, pk=_id(request.POST["retirer"]))
+            try:
+                services.remove_member(member, by=request.user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("%(name)s ne fait plus partie du jury.") % {"name": member})
             return redirect(_url("jury:members", page.promotion))
         if form.is_valid():
             try:

@@ -880,3 +880,15 @@ def test_a_jury_without_auditions_shows_where_to_start(manager_client, promotion
     empty = PromotionFactory(number=8, name="EIG 8")
     conflicts = manager_client.get(url("jury:manage_conflicts", empty)).content.decode()
     assert ('id="nothing-to-declare"' in conflicts, 'id="conflict-form"' in conflicts) == (True, False)
+
+
+def test_a_manager_takes_a_member_off_the_jury_from_the_members_page(manager_client, promotion, jury):
+    member = jury_member(jury, first_name="Mauvaise", last_name="Adresse")
+    members_url = url("jury:members", promotion)
+    assert f'name="retirer" value="{member.pk}"' in manager_client.get(members_url).content.decode()
+
+    response = manager_client.post(members_url, {"retirer": str(member.pk)}, follow=True)
+
+    assert flash(response) == ["Mauvaise Adresse ne fait plus partie du jury."]
+    assert not JuryMember.objects.filter(jury=jury).exists()
+    assert manager_client.post(members_url, {"retirer": "99999"}).status_code == 404

@@ -735,3 +735,42 @@ def test_the_envelope_never_shrinks_below_what_selected_challenges_take(promotio
     ]
     call.cofinancing_envelope = Decimal("105000")
     call.full_clean()
+
+
+def test_a_member_who_has_not_given_opinions_is_taken_off_the_jury(
+    jury, promotion, manager, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invited = services.invite_member(
+            jury,
+            email="erreur@example.org",
+            first_name="Mauvaise",
+            last_name="Adresse",
+            kind="entrepreneur",
+            by=manager,
+        )
+    sub_jury = services.create_sub_jury(jury, name="Sous-jury 1", by=manager)
+    services.set_members(sub_jury, [invited], by=manager)
+    pk = invited.pk
+
+    services.remove_member(invited, by=manager)
+
+    assert not JuryMember.objects.filter(pk=pk).exists()
+    invited.invitation.refresh_from_db()
+    assert invited.invitation.revoked_at is not None
+    event = AuditEvent.objects.filter(kind=AuditKind.JURY_CHANGED, subject=f"jurymember:{pk}").latest(
+        "id"
+    )
+    assert event.changes["sub_juries"] == [["Sous-jury 1"], None]
+    assert event.changes["email"] == ["erreur@example.org", None]
+
+
+def test_a_member_whose_opinions_are_given_stays(two_heard, promotion, manager):
+    first, second, member = two_heard
+    verdicts = [Verdict(first.pk, True, 1, "Oui."), Verdict(second.pk, False, 2, "Non.")]
+    with clock.at(at(promotion, 12)):
+        services.save_general_grid(member, verdicts, by=member.user)
+    with pytest.raises(ValidationError) as refused:
+        services.remove_member(member, by=manager)
+    assert messages(refused) == ["Lina Roux a donné sa grille générale : ses avis restent au jury."]
+    assert JuryMember.objects.filter(pk=member.pk).exists()
