@@ -4,6 +4,7 @@ people receive by e-mail when it is planned, changed or cancelled."""
 from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
@@ -88,6 +89,11 @@ def _attachment(slot, method):
     )
 
 
+def _context(slot) -> dict:
+    """The slot's words, each written in the language of the recipient reading it."""
+    return {"slot_date": lazy(when, str)(slot), "slot_place": lazy(where, str)(slot)}
+
+
 def announce(slot, *, event, by, changed: bool, hold=False):
     """Write the e-mails announcing the slot (in the transaction that plans it), with the
     invitation; each version of the slot is announced once. `hold`: as `outbox.queue`'s (a
@@ -98,7 +104,7 @@ def announce(slot, *, event, by, changed: bool, hold=False):
         key=f"pitch-slot-{event.pk}",
         audit_event=event,
         by=by,
-        context={"slot_date": when(slot), "slot_place": where(slot)},
+        context=_context(slot),
         attachment=_attachment(slot, "REQUEST"),
         hold=hold,
     )
@@ -111,7 +117,7 @@ def announce_cancellation(slot, *, event, by, hold=False):
         key=f"pitch-slot-{event.pk}",
         audit_event=event,
         by=by,
-        context={"slot_date": when(slot), "slot_place": where(slot)},
+        context=_context(slot),
         attachment=_attachment(slot, "CANCEL"),
         hold=hold,
     )

@@ -139,8 +139,9 @@ def values_for(
     challenge, *, language: str, reason: str = "", days_left: int | None = None, context: dict | None = None
 ) -> dict:
     call = challenge.promotion.call
-    given = {name: str((context or {}).get(name, "")) for name in CONTEXT_PLACEHOLDERS}
     with translation.override(language):
+        # Read in the recipient's language: a lazy value (a date in words) is written in theirs.
+        given = {name: str((context or {}).get(name, "")) for name in CONTEXT_PLACEHOLDERS}
         return {
             **given,
             "challenge": challenge.name,

@@ -758,9 +758,7 @@ def test_a_member_who_has_not_given_opinions_is_taken_off_the_jury(
     assert not JuryMember.objects.filter(pk=pk).exists()
     invited.invitation.refresh_from_db()
     assert invited.invitation.revoked_at is not None
-    event = AuditEvent.objects.filter(kind=AuditKind.JURY_CHANGED, subject=f"jurymember:{pk}").latest(
-        "id"
-    )
+    event = AuditEvent.objects.filter(kind=AuditKind.JURY_CHANGED, subject=f"jurymember:{pk}").latest("id")
     assert event.changes["sub_juries"] == [["Sous-jury 1"], None]
     assert event.changes["email"] == ["erreur@example.org", None]
 
@@ -774,3 +772,31 @@ def test_a_member_whose_opinions_are_given_stays(two_heard, promotion, manager):
         services.remove_member(member, by=manager)
     assert messages(refused) == ["Lina Roux a donné sa grille générale : ses avis restent au jury."]
     assert JuryMember.objects.filter(pk=member.pk).exists()
+
+
+def test_the_audition_is_announced_in_each_recipients_language(jury, promotion, manager):
+    challenge = pitched(promotion, "Signaux faibles")
+    contact = administration_contact(
+        challenge.administration, username="contact-en", email="lou@example.gouv.fr"
+    )
+    contact.profile.language = "en"
+    contact.profile.save()
+    sub_jury = services.create_sub_jury(jury, name="Sous-jury 1", by=manager)
+    slot = services.plan_slot(
+        challenge,
+        sub_jury=sub_jury,
+        starts_at=at(promotion, 10),
+        ends_at=at(promotion, 10, 40),
+        place="Salle",
+        by=manager,
+    )
+
+    day = timezone.localtime(slot.starts_at)
+    english = Notification.objects.get(event="pitch_slot_planned", recipient_email="lou@example.gouv.fr")
+    french = Notification.objects.get(
+        event="pitch_slot_planned", recipient_email="alix.durand@example.gouv.fr"
+    )
+    assert f"{day:%A} {day.day} {day:%B} {day.year}, 10:00–10:40" in english.body
+    assert english.subject.startswith("[EIG] Your audition before the jury: ")
+    assert french.subject.startswith("[EIG] Votre audition devant le jury : ")
+    assert f"{day.day} " in french.body and f"{day:%B}" not in french.body
