@@ -5,6 +5,7 @@ Every move goes through `lifecycle.services.transition`, one challenge at a time
 one decision act held for review wait in one review (`notifications.outbox.review_of_act`)."""
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_POST
 from backoffice import exports
 from backoffice.detail import challenge_context
 from backoffice.filters import filtered_challenges
-from lifecycle import clock, services, workflow
+from lifecycle import clock, financing, guards, services, workflow
 from lifecycle.enums import ChallengeState, TransitionName
 from lifecycle.models import Challenge
 from notifications import outbox
@@ -249,6 +250,43 @@ def _chosen(request):
     return list(challenges.order_by("name", "pk")), scope
 
 
+def _refusals_now(challenge, move, user) -> list[str]:
+    """What keeps the move from happening to this challenge now, as its own button would say."""
+    options = services.transition_options(challenge, by=user)
+    return next((option.reasons for option in options if option.name == move.name), [])
+
+
+def _envelope_outcome(move, movable) -> dict | None:
+    """For a move weighing the envelope (the selection): what is committed, what these challenges
+    would add, and by how much the whole would go over (the moves are made in the list's order,
+    those over the envelope refused)."""
+    if not (move.one_at_a_time_per_promotion and movable):
+        return None
+    promotion = movable[0].promotion
+    call = promotion.call
+    committed = guards.committed_cofinancing(promotion)
+    added = sum(
+        (
+            challenge.cofinancing_amount or Decimal("0")
+            for challenge in movable
+            if challenge.cofinancing_requested and financing.eligibility(challenge).eligible
+        ),
+        Decimal("0"),
+    )
+    total = committed + added
+    return {
+        "funder": call.cofinancing_funder,
+        "committed": financing.format_euros(committed),
+        "added": financing.format_euros(added),
+        "total": financing.format_euros(total),
+        "envelope": financing.format_euros(call.cofinancing_envelope),
+        "over": financing.format_euros(total - call.cofinancing_envelope)
+        if total > call.cofinancing_envelope
+        else "",
+        "one_promotion": len({challenge.promotion_id for challenge in movable}) == 1,
+    }
+
+
 def _bulk_confirmation(request, move, challenges, *, scope, errors=None):
     now = clock.now()
     movable = [challenge for challenge in challenges if challenge.state in move.sources]
@@ -260,6 +298,7 @@ def _bulk_confirmation(request, move, challenges, *, scope, errors=None):
             "challenge": challenge,
             "state": ChallengeState(challenge.state).label,
             "movable": challenge in movable,
+            "refusals": _refusals_now(challenge, move, request.user) if challenge in movable else [],
         }
         for challenge in challenges
     ]
@@ -272,6 +311,7 @@ def _bulk_confirmation(request, move, challenges, *, scope, errors=None):
             "rows": rows,
             "count": len(challenges),
             "movable_count": len(movable),
+            "envelope": _envelope_outcome(move, movable),
             "scope": scope,
             "asks_reason": asks_reason,
             "reason": reason,

@@ -8,7 +8,8 @@ from lifecycle.enums import AuditKind, ChallengeState
 from lifecycle.models import AuditEvent, Challenge
 from notifications.enums import DeliveryStatus
 from notifications.models import Batch
-from tests.factories import ChallengeFactory, PromotionFactory
+from tests.backoffice.page_text import text_of
+from tests.factories import ChallengeFactory, PromotionFactory, heard
 from tests.html_forms import form_data
 
 S = ChallengeState
@@ -201,3 +202,29 @@ def test_when_no_challenge_can_move_there_is_nothing_to_confirm(manager_client, 
     ).content.decode()
     assert "« Déclic » : « Présélectionner » n’est pas possible depuis l’état « En cours »." in done
     assert moved() == set()
+
+
+def test_the_selections_confirmation_says_what_each_lacks_and_what_the_envelope_keeps(manager_client):
+    promotion = PromotionFactory()
+    Call = type(promotion.call)
+    Call.objects.filter(pk=promotion.call.pk).update(cofinancing_envelope="200000")
+    heard_one = ChallengeFactory(promotion=promotion, name="Entendu", state=ChallengeState.PITCHED)
+    heard(heard_one)
+    heard_two = ChallengeFactory(promotion=promotion, name="Entendu aussi", state=ChallengeState.PITCHED)
+    heard(heard_two)
+    unheard = ChallengeFactory(promotion=promotion, name="Jamais entendu", state=ChallengeState.PITCHED)
+
+    page = manager_client.post(
+        BULK, {"transition": "select", "challenges": [heard_one.pk, heard_two.pk, unheard.pk]}
+    ).content.decode()
+
+    text = text_of(page)
+    assert (
+        "Co-financement PIA : 0,00 € déjà engagés, 315 000,00 € demandés par ces défis, soit 315 000,00 € "
+        "sur une enveloppe de 200 000,00 €." in text
+    )
+    assert "Le tout dépasse l’enveloppe de 115 000,00 €" in text
+    unheard_refusal = "Le défi n’a pas été auditionné par un sous-jury : sa grille collective est vide."
+    assert f"refusée aujourd’hui {unheard_refusal}" in text
+    assert text.index("Jamais entendu") < text.index(unheard_refusal)
+    assert Challenge.objects.filter(state=ChallengeState.SELECTED).count() == 0
