@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from statistics import fmean
 
 from jury.models import PitchSlot, Score
-from jury.services import counted_opinions
+from jury.services import counted_opinions, unscored
 from lifecycle import criteria
 
 # Members disagree widely when the minority of their opinions (favourable or not) is at least this share.
@@ -172,7 +172,7 @@ def ranking(jury, *, order: str = "calibre") -> list[Row]:
         row.relative_preferences.append((preference - 1) / (count - 1) if count > 1 else 0.0)
         row.favourites += favourite
     for row in rows.values():
-        if weights and all(pk in row.scores for pk in weights):
+        if weights and not unscored(call, set(row.scores)):
             row.total = sum((weights[pk] * row.scores[pk] for pk in weights), Decimal("0"))
             row.mean = row.total / weight_total
     groups: dict = {}

@@ -222,6 +222,24 @@ def _overlapping(slots_a, slots_b) -> tuple | None:
     return None
 
 
+def _slots_elsewhere(members, sub_jury) -> dict[int, list[PitchSlot]]:
+    """The slots each member hears in their other sub-juries, in two queries whatever their number."""
+    seats = list(
+        SubJury.members.through.objects.filter(jurymember__in=members)
+        .exclude(subjury=sub_jury)
+        .values_list("jurymember_id", "subjury_id")
+    )
+    by_sub_jury: dict[int, list[PitchSlot]] = {}
+    for slot in PitchSlot.objects.filter(
+        sub_jury_id__in={sub_jury_id for _member, sub_jury_id in seats}
+    ).select_related("challenge", "sub_jury"):
+        by_sub_jury.setdefault(slot.sub_jury_id, []).append(slot)
+    found: dict[int, list[PitchSlot]] = {member.pk: [] for member in members}
+    for member_id, sub_jury_id in seats:
+        found[member_id] += by_sub_jury.get(sub_jury_id, [])
+    return found
+
+
 def _slot_label(slot) -> str:
     return _("« %(challenge)s » (%(when)s)") % {
         "challenge": slot.challenge.name,
@@ -247,9 +265,9 @@ def set_members(sub_jury: SubJury, members: list[JuryMember], *, by) -> SubJury:
             _("%(member)s a déclaré un conflit d’intérêts avec « %(challenge)s », que ce sous-jury entend.")
             % {"member": conflict.member, "challenge": conflict.challenge.name}
         )
+    elsewhere = _slots_elsewhere(members, sub_jury)
     for member in members:
-        elsewhere = PitchSlot.objects.filter(sub_jury__members=member).exclude(sub_jury=sub_jury)
-        clash = _overlapping(slots, list(elsewhere.select_related("challenge", "sub_jury")))
+        clash = _overlapping(slots, elsewhere[member.pk])
         if clash:
             problems.append(
                 _("%(member)s entend déjà %(other)s avec le %(sub_jury)s, en même temps que %(this)s.")
@@ -306,9 +324,10 @@ def _slot_problems(slot: PitchSlot, call) -> list[str]:
             _("Le %(sub_jury)s entend déjà %(other)s à ce moment.")
             % {"sub_jury": slot.sub_jury, "other": _slot_label(clash[1])}
         )
-    for member in slot.sub_jury.members.all():
-        elsewhere = PitchSlot.objects.filter(sub_jury__members=member).exclude(sub_jury=slot.sub_jury)
-        clash = _overlapping([slot], list(elsewhere.select_related("challenge", "sub_jury")))
+    members = list(slot.sub_jury.members.all())
+    elsewhere = _slots_elsewhere(members, slot.sub_jury)
+    for member in members:
+        clash = _overlapping([slot], elsewhere[member.pk])
         if clash:
             problems.append(
                 _("%(member)s entend %(other)s avec le %(sub_jury)s à ce moment.")
@@ -570,14 +589,27 @@ def save_grid(challenge: Challenge, marks: list[Mark], *, by) -> list[Score]:
     return written
 
 
+def scored_criteria(challenge_ids) -> dict[int, set[int]]:
+    """The criteria each challenge's collective grid has scored, in one query."""
+    scored: dict[int, set[int]] = {challenge_id: set() for challenge_id in challenge_ids}
+    rows = (
+        Score.objects.filter(challenge_id__in=scored).order_by().values_list("challenge_id", "criterion_id")
+    )
+    for challenge_id, criterion_id in rows:
+        scored[challenge_id].add(criterion_id)
+    return scored
+
+
+def unscored(call, scored: set[int]) -> list:
+    """The call's criteria a grid that scored `scored` still misses: the one rule of a complete
+    grid (the selection's guard, the closing, the progress, the pages, the ranking)."""
+    return [criterion for criterion in criteria.of_call(call) if criterion.pk not in scored]
+
+
 def missing_criteria(challenge) -> list[str]:
-    """The call's criteria the challenge's collective grid has not scored yet (all, unheard)."""
-    scored = set(Score.objects.filter(challenge=challenge).values_list("criterion_id", flat=True))
-    return [
-        criterion.name
-        for criterion in criteria.of_call(challenge.promotion.call)
-        if criterion.pk not in scored
-    ]
+    """The names of the call's criteria the challenge's collective grid has not scored yet."""
+    scored = scored_criteria([challenge.pk])[challenge.pk]
+    return [criterion.name for criterion in unscored(challenge.promotion.call, scored)]
 
 
 # --- The general grid -----------------------------------------------------------------------
@@ -735,14 +767,9 @@ class Progress:
 def progress(jury: Jury) -> Progress:
     """How far the jury's grids are, in a constant number of queries."""
     call = jury.promotion.call
-    needed = len(criteria.of_call(call))
     slots = list(PitchSlot.objects.filter(sub_jury__jury=jury).select_related("challenge"))
-    scored: dict[int, int] = {}
-    for challenge_id in Score.objects.filter(challenge__pitch_slot__sub_jury__jury=jury).values_list(
-        "challenge_id", flat=True
-    ):
-        scored[challenge_id] = scored.get(challenge_id, 0) + 1
-    incomplete = [slot.challenge for slot in slots if scored.get(slot.challenge_id, 0) < needed]
+    scored = scored_criteria([slot.challenge_id for slot in slots])
+    incomplete = [slot.challenge for slot in slots if unscored(call, scored[slot.challenge_id])]
     members = list(jury.members.all())
     given = set(Opinion.objects.filter(member__jury=jury).values_list("member_id", flat=True).distinct())
     return Progress(

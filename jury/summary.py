@@ -23,8 +23,7 @@ def of_case(challenge) -> dict | None:
             {"criterion": criterion, "score": scores.get(criterion.pk)}
             for criterion in criteria.of_call(challenge.promotion.call)
         ],
-        "complete": slot is not None
-        and all(criterion.pk in scores for criterion in criteria.of_call(challenge.promotion.call)),
+        "complete": slot is not None and not services.unscored(challenge.promotion.call, set(scores)),
         "favourable": sum(1 for opinion in opinions if opinion.favourable),
         "opinions": len(opinions),
         "favourites": sum(1 for opinion in opinions if opinion.favourite),

@@ -151,17 +151,13 @@ def home(request):
     blocks = []
     for seat in seats:
         slots = list(services.slots_heard_by(seat).select_related("challenge__promotion__call"))
-        needed = {criterion.pk for criterion in criteria.of_call(seat.jury.promotion.call)}
-        scored: dict[int, set] = {}
-        for challenge_id, criterion_id in Score.objects.filter(
-            challenge__in=[slot.challenge_id for slot in slots]
-        ).values_list("challenge_id", "criterion_id"):
-            scored.setdefault(challenge_id, set()).add(criterion_id)
+        call = seat.jury.promotion.call
+        scored = services.scored_criteria([slot.challenge_id for slot in slots])
         rows = []
         for slot in slots:
             row = _slot_row(slot)
-            row["missing"] = len(needed - scored.get(slot.challenge_id, set()))
-            row["complete"] = bool(needed) and row["missing"] == 0
+            row["missing"] = len(services.unscored(call, scored[slot.challenge_id]))
+            row["complete"] = row["missing"] == 0
             rows.append(row)
         blocks.append(
             {
