@@ -22,7 +22,8 @@ from accounts.enums import Role
 from jury import calendar as slot_calendar
 from jury.models import Conflict, Jury, JuryMember, Opinion, PitchSlot, Score, SubJury
 from lifecycle import audit, clock, criteria, rules
-from lifecycle.configuration import subject_of
+from lifecycle.configuration import record_change, subject_of, values_of
+from lifecycle.dossier.snapshot import diff
 from lifecycle.enums import AuditKind, ChallengeState
 from lifecycle.models import Challenge
 
@@ -142,20 +143,7 @@ def invite_member(
             language=language,
         )
     member.save()
-    _record(
-        None,
-        AuditKind.JURY_CHANGED,
-        by=by,
-        row=member,
-        changes={
-            "jury": [None, str(jury)],
-            "first_name": [None, member.first_name],
-            "last_name": [None, member.last_name],
-            "email": [None, member.email],
-            "kind": [None, member.kind],
-            "organisation": [None, member.organisation],
-        },
-    )
+    record_change(member, {}, by=by, kind=AuditKind.JURY_CHANGED)
     return member
 
 
@@ -172,19 +160,11 @@ def remove_member(member: JuryMember, *, by) -> None:
     invitation = member.invitation
     if invitation is not None and invitation.accepted_at is None and invitation.revoked_at is None:
         invitations.revoke(invitation, by=by)
-    _record(
-        None,
-        AuditKind.JURY_CHANGED,
-        by=by,
-        row=member,
-        changes={
-            "first_name": [member.first_name, None],
-            "last_name": [member.last_name, None],
-            "email": [member.email, None],
-            "kind": [member.kind, None],
-            "sub_juries": [sorted(str(sub_jury) for sub_jury in member.sub_juries.all()), None],
-        },
-    )
+    before = {
+        **values_of(member),
+        "sub_juries": sorted(str(sub_jury) for sub_jury in member.sub_juries.all()),
+    }
+    _record(None, AuditKind.JURY_CHANGED, by=by, row=member, changes=diff(before, {}))
     member.delete()
 
 
@@ -504,6 +484,18 @@ def _check_scorer(challenge, by):
         raise PermissionDenied(_("Seuls les membres du sous-jury qui entend ce défi le notent."))
 
 
+def grid_not_open(slot) -> str:
+    """Why a collective grid cannot be written yet ("" once its audition has started): no
+    audition, or one still to come. A closed jury says so itself (`check_open`)."""
+    if slot is None:
+        return _("Ce défi n’a pas d’audition : aucun sous-jury ne le note.")
+    if clock.now() < slot.starts_at:
+        return _("L’audition commence le %(when)s : la grille se remplit à partir de là.") % {
+            "when": slot_calendar.when(slot)
+        }
+    return ""
+
+
 @dataclass(frozen=True)
 class Mark:
     """One criterion's score and comment, as a grid's form gives it."""
@@ -527,14 +519,11 @@ def save_grid(challenge: Challenge, marks: list[Mark], *, by) -> list[Score]:
         .first()
     )
     if jury is None or slot is None:
-        raise ValidationError(_("Ce défi n’a pas d’audition : aucun sous-jury ne le note."))
+        raise ValidationError(grid_not_open(None))
     _check_scorer(challenge, by)
     check_open(jury)
-    if clock.now() < slot.starts_at:
-        raise ValidationError(
-            _("L’audition commence le %(when)s : la grille se remplit à partir de là.")
-            % {"when": slot_calendar.when(slot)}
-        )
+    if problem := grid_not_open(slot):
+        raise ValidationError(problem)
     call = slot.challenge.promotion.call
     known = {criterion.pk: criterion for criterion in criteria.of_call(call)}
     top = criteria.top_of_scale(call)

@@ -675,17 +675,6 @@ def conflicts(request):
 # --- A challenge's collective grid ----------------------------------------------------------
 
 
-def _not_yet(slot) -> str:
-    """Why the grid cannot be filled yet (the domain's words), or ""."""
-    if slot is None:
-        return _("Ce défi n’a pas d’audition : aucun sous-jury ne le note.")
-    if clock.now() < slot.starts_at:
-        return _("L’audition commence le %(when)s : la grille se remplit à partir de là.") % {
-            "when": slot_calendar.when(slot)
-        }
-    return ""
-
-
 @manager_required
 def grid(request, pk):
     """The collective grid of a challenge, entered by a manager from the sub-jury's paper grid."""
@@ -707,7 +696,7 @@ def grid(request, pk):
         request.POST if request.method == "POST" else None, call=promotion.call, scores=scores.values()
     )
     here = reverse("jury:manage_grid", args=[challenge.pk])
-    notice = _not_yet(slot)
+    notice = services.grid_not_open(slot)
     if request.method == "POST":
         if _refused_while_closed(request, page.jury):
             return redirect(here)
