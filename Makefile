@@ -91,10 +91,12 @@ lint: install
 	$(BIN)/ruff check .
 
 # The benchmarks, written to docs/benchmarks.md: the engine (bench/run.py, which writes the page),
-# then the jury's ranking (bench/jury_ranking.py, its own database, its section added to the page).
+# then the jury's ranking (bench/jury_ranking.py) and the candidates' call's lists and retention
+# (bench/recruitment_lists.py), each on its own database, each adding its section to the page.
 bench: install
 	$(BIN)/python bench/run.py
 	DATABASE_URL= $(BIN)/python bench/jury_ranking.py
+	DATABASE_URL= $(BIN)/python bench/recruitment_lists.py
 
 # The load test (bounded, loopback): gunicorn beside runserver; writes docs/load.md.
 load: install

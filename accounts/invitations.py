@@ -7,10 +7,11 @@ secret's SHA-256. Sending it again (`resend`) makes a new secret, so the older l
 `revoke` closes the invitation. A link is good for `VALIDITY` from its last sending, once.
 
 Every act is audited through `lifecycle.audit` (subject "invitation:<pk>" or "user:<pk>"; never
-the secret nor the password) in its transaction, and each checks that `by` is a programme manager
-or the system (PermissionDenied otherwise) — except `accept`, whose authority is the link itself
-and the inviter's, read again at that moment: an invitation whose author no longer manages the
-programme gives no role.
+the secret nor the password; the address and the inviter's name kept apart from the chain as the
+invitation's and the inviter's personal data, docs/personal-data.md) in its transaction, and
+each checks that `by` is a programme manager or the system (PermissionDenied otherwise) —
+except `accept`, whose authority is the link itself and the inviter's, read again at that
+moment: an invitation whose author no longer manages the programme gives no role.
 
 The e-mail leaves after the commit, through the task queue (`send_invitation`): the task makes
 the secret and writes its digest, so that the secret is never in the database nor in the queue's
@@ -81,14 +82,15 @@ def account_for(email: str):
 
 
 def _record(invitation, kind, *, by, changes):
-    audit.record(
-        None,
-        kind,
-        by=by,
-        subject=f"invitation:{invitation.pk}",
-        reason=_("Invitation de %(email)s") % {"email": invitation.email},
-        changes=changes,
-    )
+    """The subject names the invitation (its address is the person's data, never in the event)."""
+    audit.record(None, kind, by=by, subject=f"invitation:{invitation.pk}", changes=changes)
+
+
+def _inviter(invitation):
+    """Who invited, as the trail keeps it: their name apart, as theirs."""
+    if invitation.invited_by_id is None:
+        return actor_label(SYSTEM)
+    return audit.Personal(f"user:{invitation.invited_by_id}", actor_label(invitation.invited_by))
 
 
 # --- Managers' acts ---------------------------------------------------------------------------
@@ -161,7 +163,7 @@ def invite(
         AuditKind.INVITATION_SENT,
         by=by,
         changes={
-            "email": [None, invitation.email],
+            "email": [None, audit.Personal(f"invitation:{invitation.pk}", invitation.email)],
             "role": [None, invitation.role],
             "administration": [None, str(administration) if administration else None],
             "language": [None, invitation.language],
@@ -208,7 +210,7 @@ def resend(invitation, *, by) -> Invitation:
     check_open(invitation)
     now = clock.now()
     _check_invitable(invitation.email, now, besides=invitation)
-    before = (invitation.expires_at, invitation.sent_count, inviter_label(invitation))
+    before = (invitation.expires_at, invitation.sent_count, _inviter(invitation))
     invitation.expires_at = now + VALIDITY
     invitation.sent_count += 1
     invitation.last_sent_at = now
@@ -219,8 +221,8 @@ def resend(invitation, *, by) -> Invitation:
         "expires_at": [_moment(before[0]), _moment(invitation.expires_at)],
         "sent_count": [before[1], invitation.sent_count],
     }
-    if before[2] != inviter_label(invitation):
-        changes["invited_by"] = [before[2], inviter_label(invitation)]
+    if before[2] != _inviter(invitation):
+        changes["invited_by"] = [before[2], _inviter(invitation)]
     _record(invitation, AuditKind.INVITATION_SENT, by=by, changes=changes)
     send_on_commit(invitation)
     return invitation

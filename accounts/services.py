@@ -72,18 +72,15 @@ def set_role(user, role, *, by, administration=None) -> Profile:
     if before[1] != administration:
         changes["administration"] = [str(before[1]) if before[1] else None, str(administration or "") or None]
     if changes:
-        audit.record(
-            None,
-            AuditKind.ROLE_CHANGED,
-            by=by,
-            subject=f"user:{user.pk}",
-            reason=_("Compte « %(username)s »") % {"username": user.get_username()},
-            changes=changes,
-        )
+        # The subject names the account: its username is the person's data, never in the event.
+        audit.record(None, AuditKind.ROLE_CHANGED, by=by, subject=f"user:{user.pk}", changes=changes)
     return profile
 
 
 ACCOUNT_FIELDS = ("username", "email", "first_name", "last_name", "is_active", "is_superuser")
+# What of an account is the person's own data: kept apart from the trail's chain, as "user:<pk>"'s
+# (docs/personal-data.md).
+PERSONAL_ACCOUNT_FIELDS = frozenset({"username", "email", "first_name", "last_name"})
 
 
 def account_values(user) -> dict:
@@ -96,13 +93,18 @@ def record_account_change(user, before: dict, *, by, fields=None) -> dict:
     after = account_values(user) if fields is None else {name: getattr(user.profile, name) for name in fields}
     changes = {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
     if changes:
+        owner = f"user:{user.pk}"
         audit.record(
             None,
             AuditKind.ACCOUNT_CHANGED,
             by=by,
-            subject=f"user:{user.pk}",
-            reason=_("Compte « %(username)s »") % {"username": user.get_username()},
-            changes=changes,
+            subject=owner,
+            changes={
+                name: [audit.Personal(owner, value) if value else value for value in pair]
+                if name in PERSONAL_ACCOUNT_FIELDS
+                else pair
+                for name, pair in changes.items()
+            },
         )
     return changes
 
@@ -115,7 +117,6 @@ def record_password_set(user, *, by):
         AuditKind.ACCOUNT_CHANGED,
         by=by,
         subject=f"user:{user.pk}",
-        reason=_("Compte « %(username)s »") % {"username": user.get_username()},
         changes={"password": [None, "set" if user.has_usable_password() else "disabled"]},
     )
 

@@ -78,6 +78,8 @@ GROUPS = [
             "candidate_interviews_start_on",
             "candidate_interviews_end_on",
             "candidate_jury_on",
+            "candidate_max_challenges",
+            "candidate_data_retention_days",
         ],
     ),
     (

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from lifecycle import calendar, clock, guards
+from lifecycle import calendar, clock, guards, personal
 from lifecycle.enums import ChallengeState, TransitionName
 from lifecycle.models import AuditEvent, Challenge
 from mentoring import services as mentoring
@@ -269,7 +269,8 @@ def transition_label(name) -> str:
 
 
 def recent_activity(limit=10):
-    events = list(AuditEvent.objects.select_related("challenge").order_by("-id")[:limit])
+    # Each author's name kept apart (docs/personal-data.md) read in the same query.
+    events = list(personal.with_actor(AuditEvent.objects.select_related("challenge")).order_by("-id")[:limit])
     for event in events:
         event.transition_label = transition_label(event.transition) if event.transition else ""
     return events

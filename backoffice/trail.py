@@ -5,8 +5,10 @@ An event's subject ("user:12", "batch:3") is shown as what it names (the person,
 label); its changes' keys by their labels (a dossier's through `snapshot.key_label`, a configuration
 row's, an account's or an e-mail's by their model's fields, the trail's own few by theirs); its
 values by what people read: yes and no, states, roles, languages, profiles and sections by their
-labels, moments in Paris time, a file by its name. A page of events is read in a fixed number of
-queries: one per kind of row its subjects name, one for the profiles, one for the recruited EIGs.
+labels, moments in Paris time, a file by its name. A person's values kept apart from the chain
+(docs/personal-data.md) are joined back where they were, "donnée personnelle effacée" once erased.
+A page of events is read in a fixed number of queries: one for the personal data kept apart, one
+per kind of row its subjects name, one for the profiles, one for the recruited EIGs.
 """
 
 import ast
@@ -26,6 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Profile
 from backoffice.queries import transition_label
+from lifecycle import personal
 from lifecycle.actors import actor_label
 from lifecycle.dossier import sections, snapshot
 from lifecycle.dossier.snapshot import ROW_KEY as DOSSIER_ROW_KEY  # the snapshot's one key format
@@ -53,6 +56,9 @@ OWN_KEYS = {
     "password": gettext_lazy("Mot de passe"),
     "sessions": gettext_lazy("Sessions"),
     "state": gettext_lazy("État"),
+    "reason": gettext_lazy("Motif"),
+    "owners": gettext_lazy("Personnes concernées"),
+    "erased": gettext_lazy("Données personnelles effacées"),
 }
 PASSWORD_VALUES = {"set": gettext_lazy("défini"), "disabled": gettext_lazy("désactivé")}
 ROW_MODELS = {
@@ -92,9 +98,11 @@ def _field(model, name):
     if model is None:
         return None
     try:
-        return model._meta.get_field(name)
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return None
+    # A reverse relation (an application's "scores") is not a field of the row: no label of its own.
+    return None if field.auto_created and not field.concrete else field
 
 
 def _humanized(key: str) -> str:
@@ -133,11 +141,13 @@ class Reader:
     """Reads one page of events (a list, or a challenge's whole timeline)."""
 
     def __init__(self, events):
-        self.events = list(events)
+        self.events = personal.prefetch(list(events))
+        # Each event's changes with the personal values joined back (`personal.changes_of`).
+        self.joined = {event.pk: personal.changes_of(event) for event in self.events}
         self.models = _models_by_name()
         self.rows = self._subjects()
         self.references = self._references()
-        keys = [key for event in self.events for key in (event.changes or {})]
+        keys = [key for event in self.events for key in self.joined[event.pk]]
         self.profiles = self._profiles() if any(key.endswith(".profile") for key in keys) else {}
         self.recruited = self._recruited(keys)
 
@@ -160,7 +170,7 @@ class Reader:
         """The rows values name as subjects do ("user:5"): one query per kind of row."""
         wanted: dict[str, set] = {}
         for event in self.events:
-            for key, values in (event.changes or {}).items():
+            for key, values in self.joined[event.pk].items():
                 if key not in REFERENCE_KEYS:  # never a text someone typed
                     continue
                 for value in values if isinstance(values, list) else [values]:
@@ -234,11 +244,12 @@ class Reader:
     def changes(self, event) -> list[dict]:
         """[{label, old, new}] in the labels' order; a value is {text, long, short}."""
         rows = []
-        for key, values in (event.changes or {}).items():
+        for key, values in self.joined.get(event.pk, event.changes or {}).items():
             old, new = values if isinstance(values, list) and len(values) == 2 else (None, values)
             field = self._model_field(event, key)
             old_text, new_text = self.value(key, old, field), self.value(key, new, field)
-            if old_text == new_text:  # "" become None, say: nothing people would see
+            erased = old is personal.ERASED or new is personal.ERASED
+            if old_text == new_text and not erased:  # "" become None, say: nothing people would see
                 continue
             rows.append(
                 {
@@ -281,6 +292,8 @@ class Reader:
         return _humanized(key) if label == key else label
 
     def value(self, key, value, field=None) -> str:
+        if value is personal.ERASED:
+            return str(value)
         value = _structured(value, field)
         if value is None or value == "" or value == [] or value == {}:
             return EMPTY

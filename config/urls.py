@@ -9,6 +9,10 @@ urlpatterns = [
     *account_urlpatterns,
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("jury.urls")),  # jury/…, gestion/jury/…, gestion/defis/<pk>/grille/
+    # The candidates' call: candidatures/… (public, the candidates' space), mentor/…, gestion/candidatures/…
+    path("", include("recruitment.urls.candidates")),
+    path("", include("recruitment.urls.mentor")),
+    path("", include("recruitment.urls.manage")),
     path("gestion/", include("backoffice.urls")),
     path("dossiers/", include("portal.urls")),
     path("", include("conversations.urls")),  # dossiers/<pk>/messages/…, gestion/defis/<pk>/messages/…

@@ -8,7 +8,13 @@ edits, then moved through `lifecycle.services.transition` at plausible moments o
 and the audit trail is the real one of those moves. Between the invitations to pitch and the
 selections, the jury of July 2018 sits through `jury.services` (members, sub-juries, conflicts of
 interest, auditions, collective and general grids, closing): the selections rest on its grids.
-Promotions 1 and 2 are imported, completed, from the same data.
+From the publication of the challenges to their start, the candidates' call of September 2018
+(`data/candidates-eig-3.yml`, demo.candidates) is replayed through recruitment's functions: the
+candidates, their applications in every state, the mentors' preselection, the interviews, the
+offers and answers, and the retention job of 2019. Promotions 1 and 2 are imported, completed,
+from the same data. Two fictitious promotions are dated from the day of loading: one whose
+candidates' call is open (`data/open-candidates-call.yml`), one whose call for challenges is open
+(`data/open-call.yml`).
 
 Loading is idempotent: once loaded, the demo only makes sure its accounts exist.
 """
@@ -37,6 +43,8 @@ from accounts import invitations
 from accounts.enums import Role
 from accounts.services import create_user
 from conversations import services as conversations
+from demo import candidates
+from demo.candidates import CANDIDATES, CandidatesCall
 from demo.pdfs import slides_pdf
 from importing.readers import Record, read_records
 from importing.writer import import_records
@@ -52,11 +60,13 @@ from lifecycle.promotions import configure_promotion
 from lifecycle.text import ascii_slug_part
 from notifications import outbox
 from notifications.enums import MessageEvent
+from recruitment import teams
 
 DATA = Path(__file__).resolve().parent / "data"
 CHALLENGES_FILE = DATA / "eig-defis-2017-2019.yml"
 PROMOTION_FILE = DATA / "promotion-3.yml"
 OPEN_CALL_FILE = DATA / "open-call.yml"
+OPEN_CANDIDATES_CALL_FILE = DATA / "open-candidates-call.yml"
 
 
 @cache
@@ -107,6 +117,7 @@ class DemoResult:
     challenges: int = 0
     events: int = 0
     open_call: object = None  # the promotion whose call takes dossiers now
+    open_candidates_call: object = None  # the promotion whose candidates' call takes applications now
 
 
 def _marker() -> tuple[int, str]:
@@ -142,9 +153,16 @@ def load(*, manager_username: str = "gestionnaire", password: str | None = None)
             _contacts(password)  # already there: nothing changes, nothing is audited
             for entry in _jury_logins():
                 _jury_account(entry, password)
+            for entry in candidates.login_entries(candidates.eig3()["candidates"]):
+                candidates.candidate_account(entry, password)
+            candidates.mentor_account(candidates.eig3()["mentor"], number, password)
+    # Its challenges published some days ago: the open candidates' call.
+    with transaction.atomic():
+        open_candidates_call = _load_open_candidates_call(manager, password)
     # Two hours ago: the open call's dossier is filed, submitted and sent back since.
     with transaction.atomic(), clock.at(timezone.now() - dt.timedelta(hours=2)):
         open_call = _load_open_call(manager)
+    recruited = candidates.eig3()
     return DemoResult(
         loaded=loaded,
         manager=manager_username,
@@ -157,10 +175,25 @@ def load(*, manager_username: str = "gestionnaire", password: str | None = None)
         + [
             (entry["username"], f"membre du jury de l’{data()['promotion']['name']} (2018)")
             for entry in _jury_logins()
+        ]
+        + [
+            (
+                entry["username"],
+                f"candidat·e de l’{data()['promotion']['name']} (2018), une proposition à accepter",
+            )
+            for entry in candidates.login_entries(recruited["candidates"])
+        ]
+        + [
+            (
+                recruited["mentor"]["username"],
+                f"mentor opérationnel·le de « {recruited['mentor']['challenge']} », "
+                "des candidatures à présélectionner",
+            )
         ],
         challenges=Challenge.objects.count(),
         events=AuditEvent.objects.count(),
         open_call=open_call,
+        open_candidates_call=open_candidates_call,
     )
 
 
@@ -173,19 +206,7 @@ def _load_open_call(manager):
     if existing is not None:
         return existing
     today = timezone.localdate()
-    call = {}
-    for name, value in values["call"].items():
-        if isinstance(value, dict) and "days" in value:
-            day = today + dt.timedelta(days=value["days"])
-            if "time" in value:
-                value = timezone.make_aware(dt.datetime.combine(day, dt.time.fromisoformat(value["time"])))
-            else:
-                value = day
-        elif name.endswith("_time"):
-            value = dt.time.fromisoformat(value)
-        elif isinstance(value, str) and re.fullmatch(r"[\d.]+", value):
-            value = Decimal(value)
-        call[name] = value
+    call = _dated_call(values["call"], today)
     for entry in values.get("administrations", []):
         entry = dict(entry)
         administration = Administration.objects.filter(name=entry.pop("name")).first()
@@ -205,6 +226,97 @@ def _load_open_call(manager):
     )
     _file_and_send_back(opened, values["dossier"], manager)
     return opened
+
+
+def _relative(value, today):
+    """A moment given in days from `today` ({days: -12, time: "10:00"}, Paris time), or a day."""
+    day = today + dt.timedelta(days=value["days"])
+    if "time" in value:
+        return timezone.make_aware(dt.datetime.combine(day, dt.time.fromisoformat(value["time"])))
+    return day
+
+
+def _dated_call(values: dict, today) -> dict:
+    """A call's values from the data, its moments and days counted from `today`."""
+    call = {}
+    for name, value in values.items():
+        if isinstance(value, dict) and "days" in value:
+            value = _relative(value, today)
+        elif name.endswith("_time"):
+            value = dt.time.fromisoformat(value)
+        elif isinstance(value, str) and re.fullmatch(r"[\d.]+", value):
+            value = Decimal(value)
+        call[name] = value
+    return call
+
+
+def _load_open_candidates_call(manager, password):
+    """The open candidates' call of a later, fictitious promotion, dated from today; created once
+    (a second run leaves it as it is). Its challenges, selected by a jury the demo does not replay,
+    are imported selected, completed and their mentors confirmed; the system publishes them at the
+    opening (the move `open_recruitment`, its e-mails held in one review); candidates apply."""
+    values = yaml.safe_load(OPEN_CANDIDATES_CALL_FILE.read_text(encoding="utf-8"))
+    promotion = values["promotion"]
+    existing = Promotion.objects.filter(number=promotion["number"]).select_related("call").first()
+    if existing is not None:
+        return existing
+    today = timezone.localdate()
+    moment = partial(_relative, today=today)
+    dates = {name: moment(value) for name, value in values["dates"].items()}
+    with clock.at(dates["configured_at"]):
+        opened = configure_promotion(
+            number=promotion["number"],
+            name=promotion["name"],
+            year=today.year + promotion.get("year_offset", 0),
+            call=_dated_call(values["call"], today),
+            by=manager,
+        )
+    entries = values["challenges"]
+    with clock.at(dates["imported_at"]):
+        report = import_records(
+            [Record(line, dict(entry)) for line, entry in enumerate(entries, start=1)], by=manager
+        )
+    challenges = [report.challenges[(promotion["number"], entry["title"])] for entry in entries]
+    people = itertools.islice(_people(), 450, None)  # people no other promotion names
+    for index, (challenge, entry) in enumerate(zip(challenges, entries, strict=True)):
+        sitting = dates["imported_at"] + dt.timedelta(hours=1 + index)
+        with clock.at(sitting - dt.timedelta(minutes=5)):
+            edits.update_dossier(challenge, {"manager": manager}, by=manager)
+        _complete_dossier(challenge, index, author=manager, people=people, facts=entry, sitting=sitting)
+    for index, challenge in enumerate(challenges):
+        with (
+            clock.at(dates["mentors_confirmed_at"] + dt.timedelta(minutes=index)),
+            edits.recording_dossier_changes(challenge, by=manager),
+        ):
+            _confirm_mentors(challenge, manager)
+    opens_at = opened.call.recruitment_opens_at
+    with contextlib.ExitStack() as acts:
+        with clock.at(opens_at):
+            review = acts.enter_context(
+                outbox.review_of_act(by=SYSTEM, transition=TransitionName.OPEN_RECRUITMENT)
+            )
+        for index, challenge in enumerate(challenges):
+            with clock.at(opens_at + dt.timedelta(minutes=index)):
+                services.transition(
+                    challenge,
+                    TransitionName.OPEN_RECRUITMENT,
+                    by=SYSTEM,
+                    reason=values["opening_reason"],
+                    options={outbox.HOLD_MAIL: review},
+                )
+        replay = CandidatesCall(
+            opened.call,
+            values.get("candidates", []),
+            manager=manager,
+            moment=moment,
+            acts=acts,
+            password=password,
+        )
+        for at, action in sorted(replay.steps(), key=lambda step: step[0]):
+            with clock.at(at):
+                action()
+    _date_challenges_by_their_trail()
+    return Promotion.objects.select_related("call").get(pk=opened.pk)
 
 
 def _file_and_send_back(promotion, entry, manager):
@@ -609,6 +721,7 @@ def _replay(challenges, *, manager, contacts, people, password):
             (confirmed_at + dt.timedelta(minutes=index), index, RECRUIT)
             for index, challenge in enumerate(challenges)
             if TransitionName.START in _path(challenge.name)
+            or challenge.name in candidates.eig3().get("ready_to_start", [])
         ]
     )
     by_name = {challenge.name: index for index, challenge in enumerate(challenges)}
@@ -624,7 +737,10 @@ def _replay(challenges, *, manager, contacts, people, password):
     current = dict(enumerate(challenges))
     with contextlib.ExitStack() as acts:
         sitting = _JurySitting(current, by_name, manager=manager, password=password, acts=acts)
-        steps = sorted(steps + sitting.steps(), key=lambda step: step[:2])
+        steps = sorted(
+            steps + sitting.steps() + _candidates_steps(manager=manager, password=password, acts=acts),
+            key=lambda step: step[:2],
+        )
         _replay_steps(steps, current, acts, manager=manager, contacts=contacts, people=people)
 
 
@@ -634,8 +750,8 @@ def _replay_steps(steps, current, acts, *, manager, contacts, people):
     reviews = {}
     for at, index, name, *extra in steps:
         with clock.at(at):
-            if name == JURY:
-                extra[0]()  # the jury's step itself
+            if name in (JURY, CANDIDATES):
+                extra[0]()  # the jury's or the candidates' call's step itself
                 continue
             challenge = current[index]
             if name == RECRUIT:
@@ -663,6 +779,24 @@ def _replay_steps(steps, current, acts, *, manager, contacts, people):
             current[index] = services.transition(
                 challenge, name, by=actor, reason=timing["reason"], options=hold
             )
+
+
+def _candidates_steps(*, manager, password, acts) -> list:
+    """Promotion 3's candidates' call (data: candidates-eig-3.yml) as steps of the replay."""
+    entry = candidates.eig3()
+    call = Promotion.objects.select_related("call").get(number=entry["promotion"]).call
+    replay = CandidatesCall(
+        call,
+        entry["candidates"],
+        manager=manager,
+        moment=candidates.paris,
+        acts=acts,
+        password=password,
+        places=entry.get("places"),
+        mentor=entry.get("mentor"),
+        retention_at=entry.get("retention_run_at"),
+    )
+    return [(at, 0, CANDIDATES, action) for at, action in replay.steps()]
 
 
 # The jury of July 2018 ----------------------------------------------------------------------
@@ -858,14 +992,17 @@ class _JurySitting:
 
 
 def _recruit(challenge, people, *, manager):
-    """The EIGs recruited in the autumn call, and both mentors confirmed: one audited change."""
+    """The EIGs the autumn call recruited besides the candidates who accepted the challenge
+    (recorded by hand, as before the platform; the accepted candidates become EIGs at its start),
+    and both mentors confirmed: one audited change."""
     recruited_on = _dates()["recruited_on"]
     with edits.recording_dossier_changes(challenge, by=manager):
         _record_recruits(challenge, people, manager=manager, recruited_on=recruited_on)
 
 
 def _record_recruits(challenge, people, *, manager, recruited_on):
-    for position in challenge.eig_positions.order_by("rank"):
+    accepted = teams.accepted(challenge).count()
+    for position in list(challenge.eig_positions.order_by("rank"))[accepted:]:
         person = next(people)
         edits.add_entrepreneur(
             challenge,
@@ -876,6 +1013,10 @@ def _record_recruits(challenge, people, *, manager, recruited_on):
             profile=position.profile,
             recruited_on=recruited_on,
         )
+    _confirm_mentors(challenge, manager)
+
+
+def _confirm_mentors(challenge, manager):
     for mentor in challenge.mentors.order_by("role"):
         edits.confirm_mentor(
             challenge, mentor.role, by=manager, **{name: getattr(mentor, name) for name in MENTOR_FIELDS}

@@ -26,6 +26,7 @@ from lifecycle.configuration import record_change, subject_of, values_of
 from lifecycle.dossier.snapshot import diff
 from lifecycle.enums import AuditKind, ChallengeState
 from lifecycle.models import Challenge
+from lifecycle.personal import Personal
 
 # The challenges a conflict of interest is declared on: those the jury may still hear.
 CONFLICT_STATES = (ChallengeState.PRESELECTED, ChallengeState.PITCHED)
@@ -260,12 +261,19 @@ def set_members(sub_jury: SubJury, members: list[JuryMember], *, by) -> SubJury:
             )
     if problems:
         raise ValidationError(problems)
-    before = sorted(str(member) for member in sub_jury.members.all())
+    # The members' names are theirs, kept apart from the trail's chain (docs/personal-data.md).
+    before = _named(sub_jury.members.all())
     sub_jury.members.set(members)
-    after = sorted(str(member) for member in members)
+    after = _named(members)
     if before != after:
         _record(None, AuditKind.JURY_CHANGED, by=by, row=sub_jury, changes={"members": [before, after]})
     return sub_jury
+
+
+def _named(members) -> list:
+    """The members by their names (theirs: `Personal`), in their names' order."""
+    named = [Personal(subject_of(member), str(member)) for member in members]
+    return sorted(named, key=lambda item: (item.value, item.owner))
 
 
 # --- Pitch slots ----------------------------------------------------------------------------
@@ -428,7 +436,10 @@ def declare_conflict(member: JuryMember, challenge: Challenge, *, reason: str, b
         AuditKind.CONFLICT_DECLARED,
         by=by,
         row=conflict,
-        changes={"member": [None, str(member)], "challenge": [None, challenge.name]},
+        changes={
+            "member": [None, Personal(subject_of(member), str(member))],
+            "challenge": [None, challenge.name],
+        },
         reason=reason,
     )
     return conflict

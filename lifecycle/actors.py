@@ -4,6 +4,8 @@ import unicodedata
 
 from django.utils.translation import gettext_lazy as _
 
+from lifecycle import personal
+
 
 class SystemActor:
     """The programme's own automation; it has every right and no user account."""
@@ -38,7 +40,9 @@ SYSTEM_LABELS = {"système", "system"}
 
 def shown_label(event) -> str:
     """Who made an audited event, as a page shows it: the system's name in the page's language
-    (the trail keeps the label it recorded), a person's name as recorded."""
+    (the trail keeps the label it recorded), a person's name as recorded: in the event itself
+    before personal data was kept apart, beside it since ("donnée personnelle effacée" once
+    erased; `lifecycle.personal.prefetch` reads a page's in one query)."""
     if event.actor_id is None and event.actor_label in SYSTEM_LABELS:
         return str(SYSTEM)
-    return event.actor_label
+    return personal.actor_of(event)

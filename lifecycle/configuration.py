@@ -1,6 +1,8 @@
 """Saving the programme's configuration rows (a promotion and its call, an administration, a
 cohort session, a message template…): validated, saved and audited with their old and new
-values, whoever saves them (the admin, a command, a job)."""
+values, whoever saves them (the admin, a command, a job). A person's values among them (a jury
+member's name and address, the EIG or mentor an attendance names, an account) are kept apart from
+the trail's chain as theirs (`lifecycle.personal`, docs/personal-data.md)."""
 
 import datetime as dt
 
@@ -11,6 +13,14 @@ from django.utils.translation import gettext as _
 from lifecycle import audit, rules
 from lifecycle.dossier.snapshot import diff
 from lifecycle.enums import AuditKind
+from lifecycle.personal import Personal
+
+# The rows that are people (by model name): a row naming one names a person, and their own
+# identity fields are their personal data.
+PERSON_MODELS = frozenset(
+    {"user", "contact", "mentor", "entrepreneur", "teammember", "jurymember", "invitation", "candidate"}
+)
+IDENTITY_FIELDS = frozenset({"first_name", "last_name", "email", "phone", "username"})
 
 
 def _plain(value):
@@ -23,11 +33,25 @@ def _plain(value):
     return str(value)  # a related row, a decimal, a file
 
 
+def _value(instance, field, *, is_person):
+    value = _plain(getattr(instance, field.name))
+    if value in (None, ""):
+        return value
+    if is_person and field.name in IDENTITY_FIELDS:
+        return Personal(subject_of(instance), value)
+    related = field.related_model
+    if related is not None and related._meta.model_name in PERSON_MODELS:
+        return Personal(f"{related._meta.model_name}:{getattr(instance, field.attname)}", value)
+    return value
+
+
 def values_of(instance) -> dict:
-    """The row's own fields as flat values (its timestamps and counters left out)."""
+    """The row's own fields as flat values (its timestamps and counters left out), a person's
+    marked `Personal`."""
     skipped = {"id", "created_at", "updated_at", "sequence"}
+    is_person = instance._meta.model_name in PERSON_MODELS
     return {
-        field.name: _plain(getattr(instance, field.name))
+        field.name: _value(instance, field, is_person=is_person)
         for field in instance._meta.concrete_fields
         if field.name not in skipped
     }

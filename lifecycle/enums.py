@@ -127,3 +127,15 @@ class AuditKind(models.TextChoices):
     SCORE_GIVEN = "score_given", _("Note de la grille collective")
     OPINION_GIVEN = "opinion_given", _("Avis de la grille générale")
     JURY_CLOSED = "jury_closed", _("Clôture du jury")
+    # Personal data kept apart from the chain (docs/personal-data.md): from this event on, and erased.
+    PERSONAL_DATA_APART = "personal_data_apart", _("Données personnelles tenues hors de la chaîne")
+    PERSONAL_DATA_ERASED = "personal_data_erased", _("Effacement de données personnelles")
+    # The candidates' call (recruitment/): events refer to the candidate ("candidate:<pk>") and the
+    # application ("application:<pk>"), never carry their personal data (docs/personal-data.md).
+    CANDIDATE_REGISTERED = "candidate_registered", _("Compte de candidat·e créé")
+    CANDIDACY_CHANGED = "candidacy_changed", _("Candidature modifiée")
+    APPLICATION_MOVED = "application_moved", _("Changement d’état d’une candidature")
+    CANDIDATE_SCORED = "candidate_scored", _("Note d’une candidature")
+    CANDIDATE_COMMENT = "candidate_comment", _("Commentaire sur une candidature")
+    INTERVIEW_PLANNED = "interview_planned", _("Entretien d’un·e candidat·e planifié")
+    CANDIDATE_ERASED = "candidate_erased", _("Données d’un·e candidat·e effacées")

@@ -193,17 +193,6 @@ def needs_late_publication_reason(challenge, now) -> bool:
     return calendar.candidates_call_stage(challenge.promotion.call, now) == calendar.CLOSED
 
 
-def eigs_recruited(challenge, ctx):
-    call = challenge.promotion.call
-    count = challenge.entrepreneurs.count()
-    if not call.min_eigs_per_challenge <= count <= call.max_eigs_per_challenge:
-        return [
-            _("Le défi doit compter entre %(min)d et %(max)d EIG recrutés (%(count)d).")
-            % {"min": call.min_eigs_per_challenge, "max": call.max_eigs_per_challenge, "count": count}
-        ]
-    return []
-
-
 def mentors_confirmed(challenge, ctx):
     return [
         _("%(role)s : pas encore confirmé.") % {"role": role.label}

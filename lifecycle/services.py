@@ -86,7 +86,9 @@ def transition(
     7. `signals.transition_applied` lets receivers write what commits with the move:
        - `notifications.receivers.queue_transition_messages` writes the move's e-mails in the
          outbox (held for review when `options["hold_mail"]`: True, a review of this move's
-         own; a Batch, the review of the act the move belongs to).
+         own; a Batch, the review of the act the move belongs to);
+       - `recruitment.receivers.enrol_the_team` makes the candidates who accepted a starting
+         challenge its recruited EIGs.
     After the commit, one callback sends `signals.transition_committed` for the work that
     leaves the building:
        - `notifications.receivers.deliver_transition_messages` hands those e-mails to the

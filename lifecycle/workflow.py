@@ -136,7 +136,8 @@ MOVES: dict[T, Move] = {
             T.START,
             (S.RECRUITING,),
             S.RUNNING,
-            guards=(guards.eigs_recruited, guards.mentors_confirmed),
+            # The team: recorded EIGs and the candidates who accepted it (recruitment/).
+            guards=("recruitment.guards.team_complete", guards.mentors_confirmed),
             message="running",
             concerns_mentoring=True,
         ),

@@ -6,6 +6,8 @@ SIGNATURE_FR = "\n\nL’équipe du programme Entrepreneur·e d’Intérêt Gén�
 SIGNATURE_EN = "\n\nThe Entrepreneur d’Intérêt Général programme team (Etalab)\n"
 CASE_FR = "\n\nVotre dossier : {case_url}"
 CASE_EN = "\n\nYour application: {case_url}"
+CANDIDATE_FR = "\n\nVotre espace : {candidate_url}"
+CANDIDATE_EN = "\n\nYour space: {candidate_url}"
 
 DEFAULTS = {
     (E.SUBMISSION_RECEIVED, "fr"): (
@@ -260,5 +262,105 @@ DEFAULTS = {
         "Hello,\n\nThe audition of the challenge “{challenge}” planned on {slot_date} is "
         "cancelled. The programme's team will be in touch. The attached invitation (.ics) removes it "
         "from your calendar." + CASE_EN + SIGNATURE_EN,
+    ),
+    # The candidates' call: to one candidate each, never naming another.
+    (E.APPLICATION_RECEIVED, "fr"): (
+        "[EIG] Candidature reçue : « {challenge} »",
+        "Bonjour {candidate},\n\nVotre candidature au défi « {challenge} » ({administration}) de la "
+        "promotion {promotion} est bien déposée. Les candidatures sont présélectionnées par l’équipe du "
+        "programme avec les mentors opérationnels des défis après la clôture de l’appel, le "
+        "{recruitment_closes}." + CANDIDATE_FR + SIGNATURE_FR,
+    ),
+    (E.APPLICATION_RECEIVED, "en"): (
+        "[EIG] Application received: “{challenge}”",
+        "Hello {candidate},\n\nYour application to the challenge “{challenge}” ({administration}) of "
+        "the {promotion} promotion is submitted. Applications are shortlisted by the programme's team with "
+        "the challenges' operational mentors after the call closes, on {recruitment_closes}."
+        + CANDIDATE_EN
+        + SIGNATURE_EN,
+    ),
+    (E.APPLICATION_PRESELECTED, "fr"): (
+        "[EIG] Candidature présélectionnée : « {challenge} »",
+        "Bonjour {candidate},\n\nVotre candidature au défi « {challenge} » est présélectionnée. Vous "
+        "recevrez prochainement une convocation à un entretien." + CANDIDATE_FR + SIGNATURE_FR,
+    ),
+    (E.APPLICATION_PRESELECTED, "en"): (
+        "[EIG] Application shortlisted: “{challenge}”",
+        "Hello {candidate},\n\nYour application to the challenge “{challenge}” is shortlisted. You "
+        "will soon be invited to an interview." + CANDIDATE_EN + SIGNATURE_EN,
+    ),
+    (E.APPLICATION_REJECTED, "fr"): (
+        "[EIG] Votre candidature au défi « {challenge} »",
+        "Bonjour {candidate},\n\nNous vous remercions de l’intérêt que vous portez au programme. Après "
+        "examen, votre candidature au défi « {challenge} » n’est pas retenue. Vos données personnelles "
+        "seront effacées à l’issue de la durée de conservation annoncée dans votre espace, où vous pouvez "
+        "aussi les télécharger ou en demander l’effacement dès maintenant." + CANDIDATE_FR + SIGNATURE_FR,
+    ),
+    (E.APPLICATION_REJECTED, "en"): (
+        "[EIG] Your application to the challenge “{challenge}”",
+        "Hello {candidate},\n\nThank you for your interest in the programme. After review, your "
+        "application to the challenge “{challenge}” is not retained. Your personal data will be erased "
+        "at the end of the retention period shown in your space, where you can also download it or ask for "
+        "its erasure now." + CANDIDATE_EN + SIGNATURE_EN,
+    ),
+    (E.INTERVIEW_INVITATION, "fr"): (
+        "[EIG] Entretien pour le défi « {challenge} » : {interview_date}",
+        "Bonjour {candidate},\n\nVous êtes convoqué·e à un entretien pour le défi « {challenge} » le "
+        "{interview_date}, {interview_place}. L’invitation jointe (.ics) l’ajoute à votre agenda."
+        + CANDIDATE_FR
+        + SIGNATURE_FR,
+    ),
+    (E.INTERVIEW_INVITATION, "en"): (
+        "[EIG] Interview for the challenge “{challenge}”: {interview_date}",
+        "Hello {candidate},\n\nYou are invited to an interview for the challenge “{challenge}” on "
+        "{interview_date}, {interview_place}. The attached invitation (.ics) adds it to your calendar."
+        + CANDIDATE_EN
+        + SIGNATURE_EN,
+    ),
+    (E.OFFER_MADE, "fr"): (
+        "[EIG] Une place vous est proposée : « {challenge} »",
+        "Bonjour {candidate},\n\nLe programme vous propose de rejoindre l’équipe du défi « {challenge} » "
+        "({administration}) de la promotion {promotion}, à partir du {start_date} pour {duration}. "
+        "Acceptez ou déclinez la proposition dans votre espace." + CANDIDATE_FR + SIGNATURE_FR,
+    ),
+    (E.OFFER_MADE, "en"): (
+        "[EIG] A place is offered to you: “{challenge}”",
+        "Hello {candidate},\n\nThe programme offers you a place in the team of the challenge "
+        "“{challenge}” ({administration}) of the {promotion} promotion, from {start_date} for {duration}. "
+        "Accept or decline the offer in your space." + CANDIDATE_EN + SIGNATURE_EN,
+    ),
+    (E.OFFER_ACCEPTED, "fr"): (
+        "[EIG] Bienvenue dans l’équipe « {challenge} »",
+        "Bonjour {candidate},\n\nVous avez accepté de rejoindre le défi « {challenge} ». "
+        "L’administration et l’équipe du programme vous contactent pour votre recrutement."
+        + CANDIDATE_FR
+        + SIGNATURE_FR,
+    ),
+    (E.OFFER_ACCEPTED, "en"): (
+        "[EIG] Welcome to the team “{challenge}”",
+        "Hello {candidate},\n\nYou accepted to join the challenge “{challenge}”. The administration "
+        "and the programme's team will contact you about your recruitment." + CANDIDATE_EN + SIGNATURE_EN,
+    ),
+    (E.OFFER_DECLINED, "fr"): (
+        "[EIG] Proposition déclinée : « {challenge} »",
+        "Bonjour {candidate},\n\nVous avez décliné la proposition du défi « {challenge} ». Merci de "
+        "nous l’avoir dit." + CANDIDATE_FR + SIGNATURE_FR,
+    ),
+    (E.OFFER_DECLINED, "en"): (
+        "[EIG] Offer declined: “{challenge}”",
+        "Hello {candidate},\n\nYou declined the offer of the challenge “{challenge}”. Thank you for "
+        "letting us know." + CANDIDATE_EN + SIGNATURE_EN,
+    ),
+    (E.APPLICATION_WITHDRAWN, "fr"): (
+        "[EIG] Candidature retirée : « {challenge} »",
+        "Bonjour {candidate},\n\nVotre candidature au défi « {challenge} » est retirée."
+        + CANDIDATE_FR
+        + SIGNATURE_FR,
+    ),
+    (E.APPLICATION_WITHDRAWN, "en"): (
+        "[EIG] Application withdrawn: “{challenge}”",
+        "Hello {candidate},\n\nYour application to the challenge “{challenge}” is withdrawn."
+        + CANDIDATE_EN
+        + SIGNATURE_EN,
     ),
 }

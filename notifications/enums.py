@@ -26,6 +26,15 @@ class MessageEvent(models.TextChoices):
     PITCH_SLOT_PLANNED = "pitch_slot_planned", _("Audition devant le jury planifiée")
     PITCH_SLOT_CHANGED = "pitch_slot_changed", _("Audition devant le jury modifiée")
     PITCH_SLOT_CANCELLED = "pitch_slot_cancelled", _("Audition devant le jury annulée")
+    # The candidates' call: each decision on an application, to its candidate alone.
+    APPLICATION_RECEIVED = "application_received", _("Candidature reçue")
+    APPLICATION_PRESELECTED = "application_preselected", _("Candidature présélectionnée")
+    APPLICATION_REJECTED = "application_rejected", _("Candidature non retenue")
+    INTERVIEW_INVITATION = "interview_invitation", _("Convocation à un entretien")
+    OFFER_MADE = "offer_made", _("Proposition d’un défi à un·e candidat·e")
+    OFFER_ACCEPTED = "offer_accepted", _("Proposition acceptée")
+    OFFER_DECLINED = "offer_declined", _("Proposition déclinée")
+    APPLICATION_WITHDRAWN = "application_withdrawn", _("Candidature retirée")
 
 
 class DeliveryStatus(models.TextChoices):

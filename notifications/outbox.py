@@ -294,6 +294,13 @@ def enqueue(notification_ids):
             logger.exception("Could not enqueue notifications %s", chunk)
 
 
+def _recipient(notification):
+    """The address a message went to, as the trail keeps it: apart from its chain, as the
+    message's ("notification:<pk>"; docs/personal-data.md)."""
+    email = notification.recipient_email
+    return audit.Personal(f"notification:{notification.pk}", email) if email else email
+
+
 def _check_manager(by):
     if not (rules.is_system(by) or rules.is_programme_manager(by)):
         raise PermissionDenied(_("Seul·e un·e chargé·e de programme décide de l’envoi des e-mails."))
@@ -431,7 +438,7 @@ def drop(notification: Notification, *, by) -> Notification:
         reason=batch.label if batch else "",
         changes={
             "status": [DeliveryStatus.HELD.value, DeliveryStatus.DISCARDED.value],
-            "recipient": [None, notification.recipient_email],
+            "recipient": [None, _recipient(notification)],
             "subject": [None, notification.subject],
         },
     )
@@ -463,7 +470,7 @@ def retry(queryset, *, by, accept_duplicates=False) -> int:
                 "subject": f"notification:{notification.pk}",
                 "reason": notification.last_error,
                 "changes": {
-                    "recipient": [None, notification.recipient_email],
+                    "recipient": [None, _recipient(notification)],
                     "subject": [None, notification.subject],
                     "uncertain": [None, notification.uncertain],
                 },
@@ -491,6 +498,9 @@ def edit_held(notification: Notification, *, subject: str, body: str, by) -> Not
         for name, value in (("subject", subject), ("body", body))
         if before[name] != value
     }
+    if "body" in changes:  # it greets its recipient by name: kept apart, as the message's
+        owner = f"notification:{notification.pk}"
+        changes["body"] = [audit.Personal(owner, text) if text else text for text in changes["body"]]
     if changes:
         audit.record(
             notification.challenge,

@@ -48,6 +48,10 @@ PLACEHOLDERS = {
     "backoffice_url": gettext_lazy("lien vers le dossier dans l’espace de gestion (messagerie)"),
     "slot_date": gettext_lazy("date et heures de l’audition devant le jury"),
     "slot_place": gettext_lazy("salle ou lien de visioconférence de l’audition"),
+    "candidate": gettext_lazy("prénom et nom du·de la candidat·e (appel à candidatures)"),
+    "interview_date": gettext_lazy("date et heures de l’entretien du·de la candidat·e"),
+    "interview_place": gettext_lazy("lieu ou lien de l’entretien du·de la candidat·e"),
+    "candidate_url": gettext_lazy("lien vers l’espace du·de la candidat·e"),
 }
 # The placeholders whose values come with the message (`outbox.queue(..., context=…)`), not from the case.
 CONTEXT_PLACEHOLDERS = [
@@ -61,6 +65,10 @@ CONTEXT_PLACEHOLDERS = [
     "backoffice_url",
     "slot_date",
     "slot_place",
+    "candidate",
+    "interview_date",
+    "interview_place",
+    "candidate_url",
 ]
 
 

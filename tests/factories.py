@@ -247,3 +247,83 @@ def heard(challenge, values=None, *, sub_jury=None, by=None):
             },
         )
     return slot
+
+
+# The candidates' call (recruitment, lead) ------------------------------------------------------
+
+
+def open_candidates_call(promotion=None, *, closes_in=dt.timedelta(days=20), **fields):
+    """A promotion whose candidates' call is open now (opened yesterday), with its defaults."""
+    promotion = promotion or PromotionFactory()
+    call = Call.objects.get(promotion=promotion)  # as stored, whatever the promotion object holds
+    now = timezone.now().replace(microsecond=0)
+    call.recruitment_opens_at = now - dt.timedelta(days=1)
+    call.recruitment_closes_at = now + closes_in
+    for name, value in fields.items():
+        setattr(call, name, value)
+    call.save()
+    return call
+
+
+def recruiting_challenge(call, **kwargs):
+    """A challenge published to candidates (recruiting), without going through its lifecycle."""
+    from lifecycle.enums import ChallengeState
+
+    return ChallengeFactory(promotion=call.promotion, state=ChallengeState.RECRUITING, **kwargs)
+
+
+def candidate_user(**kwargs):
+    return user_with_role(Role.CANDIDATE, **kwargs)
+
+
+def mentor_user(email="alix.durand@example.gouv.fr", **kwargs):
+    """A mentor's account: the operational mentor of every factory challenge (its Mentor row's e-mail)."""
+    return user_with_role(Role.MENTOR, email=email, **kwargs)
+
+
+def complete_candidate(
+    call, user=None, *, profile=None, challenges=(), motivation="Je veux aider ce service."
+):
+    """A candidacy ready to submit: identity, profile, CV, every declaration, the challenges chosen."""
+    from recruitment import candidacy
+    from recruitment.models import Candidate
+
+    user = user or candidate_user(first_name="Élise", last_name="Guérin")
+    candidate = candidacy.candidacy_for(call, user)
+    candidate = candidacy.update(
+        candidate,
+        {
+            "first_name": user.first_name or "Élise",
+            "last_name": user.last_name or "Guérin",
+            "phone": "06 12 34 56 78",
+            "profile": profile or call.profiles.first().code,
+            "declarations": list(call.eligibility_rules.values_list("pk", flat=True)),
+        },
+        by=user,
+    )
+    candidate.cv.save("cv.pdf", ContentFile(blank_pdf(1)), save=False)
+    Candidate.objects.filter(pk=candidate.pk).update(cv=candidate.cv.name, cv_name="cv.pdf")
+    candidate.refresh_from_db()
+    for challenge in challenges:
+        candidacy.choose(candidate, challenge, motivation, by=user)
+    return candidate
+
+
+# The mentors' and managers' recruitment pages (helper "manage") ---------------------------------
+
+
+def submitted_candidate(call, challenges, *, first_name="Élise", last_name="Guérin", **kwargs):
+    """A complete candidacy of a new account, submitted to `challenges` (`candidacy.submit`)."""
+    from recruitment import candidacy
+
+    user = candidate_user(first_name=first_name, last_name=last_name)
+    candidate = complete_candidate(call, user, challenges=challenges, **kwargs)
+    candidacy.submit(candidate, by=user)
+    candidate.refresh_from_db()
+    return candidate
+
+
+def mentored_elsewhere(challenge, email="autre.mentor@example.gouv.fr"):
+    """`challenge`'s operational mentor is someone else than the factories' mentor account."""
+    Mentor.objects.filter(challenge=challenge, role=MentorRole.OPERATIONAL).update(email=email)
+    return challenge

@@ -16,6 +16,10 @@ def home_url(user) -> str:
         return reverse("portal:dossiers")
     if rules.is_jury_member(user):
         return reverse("jury:home")
+    if rules.role_of(user) == Role.MENTOR:
+        return reverse("mentor:applications")
+    if rules.role_of(user) == Role.CANDIDATE:
+        return reverse("candidates:space")
     return reverse("web:space")
 
 
@@ -27,6 +31,7 @@ def menu(user, path: str) -> list[dict]:
             (_("Défis"), reverse("backoffice:challenges")),
             (_("E-mails retenus"), reverse("backoffice:held_mails")),
             (_("Jury"), reverse("jury:overview")),
+            (_("Candidatures"), reverse("applications:list")),
             (_("Promotions"), reverse("backoffice:promotions")),
             (_("Personnes"), reverse("backoffice:people")),
             (_("Mes tâches"), reverse("mentoring:inbox")),
@@ -41,6 +46,10 @@ def menu(user, path: str) -> list[dict]:
             (_("Ma grille générale"), reverse("jury:general_grid")),
             (_("Mes conflits d’intérêts"), reverse("jury:conflicts")),
         ]
+    if rules.role_of(user) == Role.MENTOR:
+        items.append((_("Candidatures à mes défis"), reverse("mentor:applications")))
+    if rules.role_of(user) == Role.CANDIDATE:
+        items.append((_("Ma candidature"), reverse("candidates:space")))
     # The longest section the page belongs to is the current one (the dashboard is a prefix of all).
     current = max((url for _label, url in items if path.startswith(url)), key=len, default=None)
     return [{"label": label, "url": url, "current": url == current} for label, url in items]

@@ -100,6 +100,7 @@ def _closing(batch):
             subject=f"batch:{batch.pk}", kind__in=[AuditKind.MAIL_RELEASED, AuditKind.MAIL_DISCARDED]
         )
         .select_related("actor")
+        .prefetch_related("personal_data")
         .order_by("-id")
         .first()
     )

@@ -1,4 +1,9 @@
-"""The dossier as flat values, and the context manager that audits what a block changes in it."""
+"""The dossier as flat values, and the context manager that audits what a block changes in it.
+
+A person's values (the mentors', contacts' and recruited EIGs' names, e-mails and phones, the
+project team members' names, the manager's account) are `Personal` values of their row
+("mentor:<pk>", "contact:<pk>", "entrepreneur:<pk>", "teammember:<pk>", "user:<pk>"): the trail
+keeps them apart from its chain (docs/personal-data.md), the event refers to them."""
 
 import contextlib
 import re
@@ -13,6 +18,7 @@ from lifecycle import audit
 from lifecycle.dossier.sections import FORM_FIELDS
 from lifecycle.enums import AuditKind, ContactRole, MentorRole
 from lifecycle.models import PERSON_FIELDS, Challenge, Contact, EigPosition, Entrepreneur, Mentor, TeamMember
+from lifecycle.personal import Personal, owner_of
 
 # The challenge's own fields of the dossier, as the audit trail lists them: the form's (its
 # sections), who carries and follows the case, and the pitch deck.
@@ -83,9 +89,17 @@ def _plain(value):
     return str(value)
 
 
+def _personal(row, value):
+    """A person's value, theirs (blank: no one's data)."""
+    return Personal(owner_of(row), value) if value not in (None, "") else value
+
+
 def snapshot(challenge) -> dict:
-    """The dossier as flat, JSON-ready values: the audit trail compares two of them."""
+    """The dossier as flat, JSON-ready values (a person's marked `Personal`): the audit trail
+    compares two of them."""
     values = {name: _plain(getattr(challenge, name)) for name in SCALAR_FIELDS}
+    if challenge.manager_id:
+        values["manager"] = _personal(challenge.manager, values["manager"])
     values["partner_administrations"] = sorted(
         str(administration) for administration in challenge.partner_administrations.all()
     )
@@ -97,18 +111,24 @@ def snapshot(challenge) -> dict:
         if position.pay_level_id:
             values[f"{prefix}.pay_level"] = str(position.pay_level.name)
     for index, member in enumerate(challenge.team_members.all(), start=1):
-        for name in ("name", "function", "status", "involvement_percent", "contribution"):
+        values[f"team[{index}].name"] = _personal(member, member.name)
+        for name in ("function", "status", "involvement_percent", "contribution"):
             values[f"team[{index}].{name}"] = _plain(getattr(member, name))
     # The mentors' function and confirmation (by the mentoring tasks) are audited too.
     for mentor in challenge.mentors.all():
-        for name in (*PERSON_FIELDS, "function", "confirmed_at"):
+        for name in PERSON_FIELDS:
+            values[f"mentor[{mentor.role}].{name}"] = _personal(mentor, getattr(mentor, name))
+        for name in ("function", "confirmed_at"):
             values[f"mentor[{mentor.role}].{name}"] = _plain(getattr(mentor, name))
     for contact in challenge.contacts.all():
         for name in PERSON_FIELDS:
-            values[f"contact[{contact.role}].{name}"] = getattr(contact, name)
+            values[f"contact[{contact.role}].{name}"] = _personal(contact, getattr(contact, name))
     for entrepreneur in challenge.entrepreneurs.all():
-        for name in (*PERSON_FIELDS, "profile", "recruited_on"):
-            values[f"recruited[{entrepreneur.pk}].{name}"] = _plain(getattr(entrepreneur, name))
+        prefix = f"recruited[{entrepreneur.pk}]"
+        for name in PERSON_FIELDS:
+            values[f"{prefix}.{name}"] = _personal(entrepreneur, getattr(entrepreneur, name))
+        for name in ("profile", "recruited_on"):
+            values[f"{prefix}.{name}"] = _plain(getattr(entrepreneur, name))
     return values
 
 

@@ -1,5 +1,5 @@
 from lifecycle.models.administration import Administration
-from lifecycle.models.audit import AuditChainHead, AuditEvent
+from lifecycle.models.audit import AuditChainHead, AuditEvent, PersonalData
 from lifecycle.models.challenge import Challenge, EigPosition, TeamMember
 from lifecycle.models.people import PERSON_FIELDS, Contact, Entrepreneur, Mentor
 from lifecycle.models.promotion import Call, PayLevel, Promotion, SelectionCriterion, SoughtProfile
@@ -16,6 +16,7 @@ __all__ = [
     "Entrepreneur",
     "Mentor",
     "PayLevel",
+    "PersonalData",
     "Promotion",
     "SelectionCriterion",
     "SoughtProfile",

@@ -99,6 +99,19 @@ class Call(models.Model):
         _("dernier jour des entretiens des candidats"), null=True, blank=True
     )
     candidate_jury_on = models.DateField(_("jury des candidats"), null=True, blank=True)
+    # The candidates' call's rules (recruitment/): how many challenges one application may name,
+    # how long unsuccessful candidates' personal data is kept after their results.
+    candidate_max_challenges = models.PositiveSmallIntegerField(
+        _("défis par candidature (au plus)"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+    )
+    candidate_data_retention_days = models.PositiveSmallIntegerField(
+        _("conservation des données des candidats non retenus (jours après leurs résultats)"),
+        default=180,
+        validators=[MinValueValidator(1), MaxValueValidator(730)],
+        help_text=_("Au plus deux ans (730 jours), durée maximale que recommande la CNIL."),
+    )
 
     starts_on = models.DateField(_("arrivée des EIG"), null=True, blank=True)
     onboarding_ends_on = models.DateField(

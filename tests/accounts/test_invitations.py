@@ -20,7 +20,7 @@ from accounts import invitations
 from accounts.enums import LinkState, Role
 from accounts.models import Invitation
 from accounts.services import create_user
-from lifecycle import calendar
+from lifecycle import calendar, personal
 from lifecycle.actors import SYSTEM
 from lifecycle.enums import AuditKind
 from lifecycle.models import AuditEvent
@@ -156,13 +156,17 @@ def test_a_manager_invites_a_contact_and_the_email_arrives_with_its_link(
     ]
 
     [event] = events(f"invitation:{invitation.pk}")
+    # The address is the invitation's personal data: kept apart from the chain, the subject and
+    # the changes refer to it (docs/personal-data.md).
     assert (event.kind, event.actor, event.challenge_id, event.reason) == (
         AuditKind.INVITATION_SENT,
         manager,
         None,
-        "Invitation de Lou.Martin@culture.gouv.fr",
+        "",
     )
-    assert event.changes == {
+    assert event.changes["email"] == [None, {"personal": f"invitation:{invitation.pk}"}]
+    assert "Lou.Martin@culture.gouv.fr" not in str(event.changes)
+    assert personal.changes_of(event) == {
         "email": [None, "Lou.Martin@culture.gouv.fr"],
         "role": [None, "administration_contact"],
         "administration": [None, "Ministère de la Culture"],
@@ -285,7 +289,7 @@ def test_accepting_sets_the_password_signs_in_and_the_person_can_sign_in_again(
         {"role": [None, "administration_contact"], "administration": [None, "Ministère de la Culture"]},
     )
     [account] = events(f"user:{person.pk}", AuditKind.ACCOUNT_CHANGED)
-    assert (account.actor, account.changes) == (
+    assert (account.actor, personal.changes_of(account)) == (
         person,
         {
             "username": [None, "lou.martin@culture.gouv.fr"],
@@ -522,7 +526,11 @@ def test_an_inviter_who_no_longer_manages_the_programme_gives_no_role(
     with django_capture_on_commit_callbacks(execute=True):
         invitations.resend(invitation, by=manager)
     [*_older, resent] = events(f"invitation:{invitation.pk}", AuditKind.INVITATION_SENT)
-    assert resent.changes["invited_by"] == ["collegue", "Claude Etalab (gestionnaire)"]
+    assert resent.changes["invited_by"] == [
+        {"personal": f"user:{colleague.pk}"},
+        {"personal": f"user:{manager.pk}"},
+    ]
+    assert personal.changes_of(resent)["invited_by"] == ["collegue", "Claude Etalab (gestionnaire)"]
     assert accept_through(client, path_of(smtp_server.messages[1])).status_code == 302
     assert User.objects.get(username="lou.martin@culture.gouv.fr").profile.role == Role.PROGRAMME_MANAGER
 

@@ -49,7 +49,8 @@ def test_set_role_sets_staff_status_replaces_the_role_groups_and_is_audited(mana
         (manager, {"role": [None, "auditor"]}, None),
         (manager, {"role": ["auditor", "jury_member"]}, None),
     ]
-    assert role_events(person)[0].reason == "Compte « dominique »"
+    # The subject names the account (user:<pk>); no reason repeats its username (docs/personal-data.md).
+    assert (role_events(person)[0].subject, role_events(person)[0].reason) == (f"user:{person.pk}", "")
     set_role(person, Role.JURY_MEMBER, by=manager)
     assert len(role_events(person)) == 2  # nothing changed, nothing recorded
     assert set(Group.objects.values_list("name", flat=True)) <= set(GROUP_NAMES.values())

@@ -68,8 +68,7 @@ def test_a_change_of_role_is_in_the_review_with_the_account_it_concerns(auditor_
 
     assert "1 événement" in page
     assert "Changement de rôle d’une personne" in page
-    assert "Compte « dominique »" in page  # the reason
-    assert "Compte : dominique" in page  # the subject, user:<pk>, by its name
+    assert "Compte : dominique" in page  # the subject, user:<pk>, by its name (no reason names it)
     assert "Rôle : — → devient Membre du jury" in page
     assert "jury_member" not in page and f"user:{person.pk}" not in page
     assert AuditEvent.objects.get(kind="role_changed").subject == f"user:{person.pk}"

@@ -11,7 +11,7 @@ from conversations import services
 from conversations.enums import Kind, Side
 from conversations.models import Message
 from demo.pdfs import blank_pdf
-from lifecycle.actors import SYSTEM
+from lifecycle.actors import SYSTEM, shown_label
 from lifecycle.enums import AuditKind
 from lifecycle.models import AuditEvent
 from notifications.enums import DeliveryStatus, MessageEvent
@@ -47,7 +47,7 @@ def test_a_managers_message_goes_to_the_administrations_active_contacts(challeng
     )
     assert message.body == "Bonjour,\npouvez-vous préciser ?"
     event = AuditEvent.objects.get(kind=AuditKind.MESSAGE_POSTED)
-    assert (event.challenge, event.actor, event.actor_label, event.subject, event.reason, event.changes) == (
+    assert (event.challenge, event.actor, shown_label(event), event.subject, event.reason, event.changes) == (
         challenge,
         manager,
         "Claude Etalab (gestionnaire)",

@@ -16,6 +16,7 @@ from jury import guards, ranking, services
 from jury.enums import MemberKind
 from jury.models import Conflict, Jury, JuryMember, Opinion, PitchSlot, Score, SubJury
 from lifecycle import audit, criteria, financing
+from lifecycle.actors import shown_label
 from lifecycle.dossier.rules import dossier_problems
 from lifecycle.enums import AdministrationKind, AuditKind, ChallengeState, MentorRole, TransitionName
 from lifecycle.models import (
@@ -88,7 +89,7 @@ def test_the_demo_shows_every_state_and_every_kind_of_administration(loaded):
         S.PITCHED: 1,
         S.SELECTED: 1,
         S.NOT_SELECTED: 1,
-        S.RECRUITING: 1,
+        S.RECRUITING: 1 + 3,  # IA Flash; the open candidates' call's three
         S.RUNNING: 3,
         S.COMPLETED: 5 + 9 + 13,  # promotion 3's, and promotions 1 and 2 imported as completed
         S.WITHDRAWN: 1,
@@ -106,6 +107,7 @@ def test_the_demo_shows_every_state_and_every_kind_of_administration(loaded):
         (1, "EIG 1", 2016, 9),
         (2, "EIG 2", 2017, 13),
         (3, "EIG 3", 2018, 17),
+        (8, "EIG 8 (démo)", timezone.localdate().year, 3),  # the open candidates' call, from today
         (9, "EIG 9 (démo)", timezone.localdate().year, 1),  # the open call, dated from today
     ]
 
@@ -136,18 +138,30 @@ def test_the_audit_trail_is_the_real_replay_of_the_lifecycle(loaded):
     times = list(AuditEvent.objects.order_by("id").values_list("created_at", flat=True))
     assert times == sorted(times)  # the history was replayed in the order of the calendar
     assert Counter(AuditEvent.objects.values_list("kind", flat=True)) == {
-        # the demo's accounts: manager, auditor, two contacts; and the 12 jury members'
-        AuditKind.ROLE_CHANGED: 4 + 12,
+        # the demo's accounts: manager, auditor, two contacts; and the 12 jury members'; the
+        # candidates (26 in 2018, 3 in the open candidates' call) and IA Flash's mentor
+        AuditKind.ROLE_CHANGED: 4 + 12 + 26 + 3 + 1,
         # Promotions 1 to 3 and their calls (6); the open call (9): its promotion and call, its
-        # profiles (design renamed, two added), its two pay levels, DINUM's budget programme.
-        AuditKind.SETTINGS_CHANGED: 15,
+        # profiles (design renamed, two added), its two pay levels, DINUM's budget programme; the
+        # open candidates' call (8): its promotion and call.
+        AuditKind.SETTINGS_CHANGED: 15 + 2,
         AuditKind.CREATED: 17 + 1,  # promotion 3, opened on 16 May 2018; the open call's dossier
         # manager assigned, form, team and mentors, pitch deck; then the 8 challenges that start
-        # get their EIGs and their mentors confirmed
-        AuditKind.DOSSIER_CHANGED: 17 * 4 + 8 + 4,  # the open call's dossier: 4 sittings
-        # Karfu’R sent back for corrections, and corrected; the open call's dossier submitted, sent back
-        AuditKind.TRANSITION: 77 + 2 + 2,
-        AuditKind.IMPORTED: 22,  # promotions 1 and 2, completed
+        # get their EIGs and their mentors confirmed (the open call's dossier: 4 sittings); IA Flash
+        # its mentors; Mobilités rurales' two accepted candidates become its EIGs when it starts;
+        # the open candidates' call's 3: manager, 3 sittings, mentors confirmed
+        AuditKind.DOSSIER_CHANGED: 17 * 4 + 8 + 4 + 1 + 2 + 3 * 5,
+        # Karfu’R sent back for corrections, and corrected; the open call's dossier submitted, sent
+        # back; the open candidates' call's 3 published
+        AuditKind.TRANSITION: 77 + 2 + 2 + 3,
+        AuditKind.IMPORTED: 22 + 3,  # promotions 1 and 2, completed; promotion 8's 3, selected
+        # The candidates' calls (tests/demo/test_demo_candidates.py)
+        AuditKind.CANDIDACY_CHANGED: 131,
+        AuditKind.APPLICATION_MOVED: 131,
+        AuditKind.INTERVIEW_PLANNED: 20,
+        AuditKind.CANDIDATE_SCORED: 8,
+        AuditKind.CANDIDATE_COMMENT: 5,
+        AuditKind.CANDIDATE_ERASED: 1,  # the retention job of 3 June 2019
         AuditKind.INVITATION_SENT: 4,  # a jury member, a mentor, two contacts (one revoked)
         AuditKind.INVITATION_REVOKED: 1,
         AuditKind.MESSAGE_POSTED: 2,  # LexImpact's conversation: a question, its answer
@@ -163,7 +177,7 @@ def test_the_audit_trail_is_the_real_replay_of_the_lifecycle(loaded):
 
     lexi = Challenge.objects.get(name="LexImpact")
     trail = [
-        (event.transition, event.actor_label, event.created_at)
+        (event.transition, shown_label(event), event.created_at)
         for event in lexi.audit_events.filter(kind=AuditKind.TRANSITION)
     ]
     assert trail == [
@@ -178,14 +192,17 @@ def test_the_audit_trail_is_the_real_replay_of_the_lifecycle(loaded):
     ]
     assert lexi.created_at == dt.datetime(2018, 5, 16, 7, 30, tzinfo=UTC)
     assert lexi.state_changed_at == dt.datetime(2019, 11, 15, 10, 40, tzinfo=UTC)
-    withdrawn = AuditEvent.objects.get(transition="withdraw")
+    withdrawn = AuditEvent.objects.get(kind=AuditKind.TRANSITION, transition="withdraw")
     assert (withdrawn.actor.username, withdrawn.from_state) == ("contact-chu-valmont", S.PRESELECTED)
     deadline = Call.objects.get(promotion__number=3).submission_deadline
-    submitted = AuditEvent.objects.filter(transition="submit", challenge__promotion__number=3)
+    submitted = AuditEvent.objects.filter(
+        kind=AuditKind.TRANSITION, transition="submit", challenge__promotion__number=3
+    )
     assert all(event.created_at < deadline for event in submitted)
     assert all(event.reason for event in AuditEvent.objects.filter(kind=AuditKind.TRANSITION))
     history = AuditEvent.objects.filter(kind=AuditKind.IMPORTED)
-    assert set(history.values_list("to_state", flat=True)) == {S.COMPLETED}
+    # Past promotions' challenges imported completed; the open candidates' call's, selected.
+    assert set(history.values_list("to_state", flat=True)) == {S.COMPLETED, S.SELECTED}
 
 
 def test_promotion_3_challenges_are_complete_dossiers(loaded):
@@ -214,7 +231,9 @@ def test_promotion_3_challenges_are_complete_dossiers(loaded):
             committed += challenge.cofinancing_amount
         started = challenge.state in (S.RUNNING, S.COMPLETED)
         assert challenge.entrepreneurs.count() == (len(positions) if started else 0)
-        assert challenge.mentors.filter(confirmed_at__isnull=False).count() == (2 if started else 0)
+        # IA Flash's team is complete through the candidates' call: its mentors are confirmed too
+        ready = started or challenge.name == "IA Flash"
+        assert challenge.mentors.filter(confirmed_at__isnull=False).count() == (2 if ready else 0)
     assert committed <= call.cofinancing_envelope
     assert Challenge.objects.get(name="Plume").state == S.DRAFT
 
@@ -224,7 +243,8 @@ def test_promotion_3_challenges_are_complete_dossiers(loaded):
         *Contact.objects.values_list("email", flat=True),
         *Entrepreneur.objects.values_list("email", flat=True),
     ]
-    assert emails and all(email.endswith("@example.gouv.fr") for email in emails)
+    # (EIGs recruited through the candidates' call keep the private address they applied with)
+    assert emails and all(email.endswith(("@example.gouv.fr", "@example.org")) for email in emails)
     assert len(set(emails)) == len(emails)
     assert set(Mentor.objects.values_list("role", flat=True)) == set(MentorRole.values)
 

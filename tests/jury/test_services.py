@@ -16,7 +16,7 @@ from jury import services
 from jury.enums import MemberKind
 from jury.models import Conflict, JuryMember, Opinion, PitchSlot, Score
 from jury.services import Mark, Verdict
-from lifecycle import audit, clock, criteria
+from lifecycle import audit, clock, criteria, personal
 from lifecycle import services as lifecycle
 from lifecycle.enums import AuditKind, ChallengeState
 from lifecycle.models import AuditEvent
@@ -760,7 +760,9 @@ def test_a_member_who_has_not_given_opinions_is_taken_off_the_jury(
     assert invited.invitation.revoked_at is not None
     event = AuditEvent.objects.filter(kind=AuditKind.JURY_CHANGED, subject=f"jurymember:{pk}").latest("id")
     assert event.changes["sub_juries"] == [["Sous-jury 1"], None]
-    assert event.changes["email"] == ["erreur@example.org", None]
+    # The address is the member's: kept apart from the chain, read back (docs/personal-data.md).
+    assert event.changes["email"] == [{"personal": f"jurymember:{pk}"}, None]
+    assert personal.changes_of(event)["email"] == ["erreur@example.org", None]
 
 
 def test_a_member_whose_opinions_are_given_stays(two_heard, promotion, manager):

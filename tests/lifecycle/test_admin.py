@@ -3,7 +3,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.enums import Role
-from lifecycle import services
+from lifecycle import personal, services
 from lifecycle.enums import AuditKind, ChallengeState
 from lifecycle.models import AuditEvent, Challenge
 from tests.factories import ChallengeFactory, programme_manager, user_with_role
@@ -41,7 +41,7 @@ def test_saving_the_change_form_audits_every_changed_field(manager_client):
     [event] = AuditEvent.objects.filter(challenge=challenge)
     assert event.kind == AuditKind.DOSSIER_CHANGED
     assert event.actor.username == "gestionnaire"
-    assert event.changes == {
+    assert personal.changes_of(event) == {
         "problem": ["Avant", "Après"],
         "mentor[operational].phone": ["01 23 45 67 89", "06 00 00 00 00"],
     }

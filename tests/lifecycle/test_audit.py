@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from lifecycle import audit, services
-from lifecycle.actors import SYSTEM
+from lifecycle.actors import SYSTEM, shown_label
 from lifecycle.enums import AuditKind, ChallengeState
 from lifecycle.models import AuditChainHead, AuditEvent
 from lifecycle.models.audit import GENESIS_HASH, AuditTrailIsAppendOnly
@@ -106,8 +106,9 @@ def test_a_trail_begun_before_the_key_is_sealed_by_its_first_keyed_event(db):
         audit.record(None, AuditKind.CREATED, by=SYSTEM, reason="après la clé")
 
     kinds = list(AuditEvent.objects.order_by("id").values_list("kind", flat=True))
-    assert kinds == ["created", "created", "chain_keyed", "created"]
-    assert audit.verify().intact and audit.verify().checked == 4
+    # Begun before personal data was kept apart too: its marker follows (docs/personal-data.md).
+    assert kinds == ["created", "created", "chain_keyed", "personal_data_apart", "created"]
+    assert audit.verify().intact and audit.verify().checked == 5
     assert AuditChainHead.objects.get().keyed
 
 
@@ -235,21 +236,26 @@ def test_export_jsonl_holds_every_event_with_its_hashes(trail):
     call_command("audit", "export", "--format", "jsonl", stdout=out)
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [row["id"] for row in rows] == [event.pk for event in trail]
+    # The stored (hashed) fields, the author named by reference; then their name, kept apart.
+    author = f"user:{trail[0].actor_id}"
     assert rows[0] == {
         "id": trail[0].pk,
         "challenge_id": trail[0].challenge_id,
         "subject": "",
         "kind": "transition",
         "actor_id": trail[0].actor_id,
-        "actor_label": "Camille Martin (gestionnaire)",
+        "actor_label": author,
         "created_at": trail[0].created_at.isoformat(timespec="microseconds"),
         "transition": "preselect",
         "from_state": "submitted",
         "to_state": "preselected",
         "reason": "Dossier solide",
         "changes": {},
+        "personal_digests": {author: trail[0].personal_digests[author]},
         "prev_hash": GENESIS_HASH,
         "hash": trail[0].hash,
+        "actor": "Camille Martin (gestionnaire)",
+        "personal_values": {author: [[["actor_label"], "Camille Martin (gestionnaire)"]]},
     }
 
 
@@ -259,7 +265,7 @@ def test_export_csv_has_a_header_and_a_row_per_event(trail, tmp_path):
     lines = target.read_text(encoding="utf-8").splitlines()
     assert lines[0] == ",".join(f'"{name}"' for name in audit.EXPORT_FIELDS)  # every cell quoted
     assert len(lines) == 4
-    assert lines[1].endswith(f',"{GENESIS_HASH}","{trail[0].hash}"')
+    assert f',"{GENESIS_HASH}","{trail[0].hash}","Camille Martin (gestionnaire)",' in lines[1]
 
 
 def test_an_author_s_name_is_one_line_in_the_trail(db):
@@ -267,4 +273,5 @@ def test_an_author_s_name_is_one_line_in_the_trail(db):
     author = programme_manager(username="camille", first_name="Camille\r\nBcc:", last_name="Lambert\t")
     with transaction.atomic():
         event = audit.record(None, AuditKind.CREATED, by=author)
-    assert event.actor_label == "Camille Bcc: Lambert (camille)"
+    assert event.actor_label == f"user:{author.pk}"  # the name kept apart (docs/personal-data.md)
+    assert shown_label(AuditEvent.objects.get(pk=event.pk)) == "Camille Bcc: Lambert (camille)"

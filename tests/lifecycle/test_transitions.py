@@ -7,6 +7,7 @@ from django.db import transaction
 
 from accounts.enums import Role
 from lifecycle import services, signals
+from lifecycle.actors import shown_label
 from lifecycle.enums import AdministrationKind, AuditKind, ChallengeState, TransitionName
 from lifecycle.models import AuditEvent, Challenge
 from tests.factories import (
@@ -65,7 +66,7 @@ def test_a_move_changes_the_state_and_writes_one_audit_event(manager, name, sour
     assert Challenge.objects.get(pk=challenge.pk).state == target
     [event] = events(challenge)
     assert (event.transition, event.from_state, event.to_state) == (name, source, target)
-    assert (event.actor, event.actor_label, event.reason) == (
+    assert (event.actor, shown_label(event), event.reason) == (
         manager,
         "Camille Martin (gestionnaire)",
         "Décision du comité",

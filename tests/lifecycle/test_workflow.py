@@ -117,7 +117,7 @@ def receivers_of(signal: ModelSignal) -> set[str]:
 
 def test_the_receivers_of_a_move_are_the_ones_the_transition_function_names():
     """Adding a receiver is a deliberate change: of this list and of `transition`'s docstring."""
-    applied = {"notifications.receivers.queue_transition_messages"}
+    applied = {"notifications.receivers.queue_transition_messages", "recruitment.receivers.enrol_the_team"}
     committed = {
         "notifications.receivers.deliver_transition_messages",
         "mentoring.receivers.follow_the_lifecycle",

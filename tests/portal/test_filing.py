@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from demo.pdfs import blank_pdf
+from lifecycle import personal
 from lifecycle.enums import AuditKind, ChallengeState, ContactRole, DefaultProfile, MentorRole
 from lifecycle.models import AuditEvent, Challenge
 from notifications.models import Notification
@@ -156,7 +157,7 @@ def test_a_contact_files_and_submits_a_complete_dossier(contact_client, contact,
     assert kinds.count(AuditKind.DOSSIER_CHANGED) >= 8
     changed = {}
     for event in AuditEvent.objects.filter(challenge=challenge, kind=AuditKind.DOSSIER_CHANGED):
-        changed.update(event.changes)
+        changed.update(personal.changes_of(event))  # the people's values read back where they were
     assert changed["eig[2].profile"] == [None, DefaultProfile.DATA_SCIENCE]
     assert changed["team[1].name"] == [None, "Dominique Bernard"]
     assert changed["mentor[strategic].email"] == [None, "sacha.lefevre@example.gouv.fr"]

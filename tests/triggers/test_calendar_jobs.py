@@ -320,6 +320,7 @@ def test_the_sync_command_installs_and_reports_the_jobs(call):
         "mentoring: sweep",
         "triggers: sync",
         "audit: publish the head",
+        "recruitment: retention",
     }
 
 

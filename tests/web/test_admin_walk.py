@@ -24,9 +24,12 @@ from tests.factories import (
     AdministrationFactory,
     ChallengeFactory,
     EntrepreneurFactory,
+    complete_candidate,
     heard,
     jury_member,
+    open_candidates_call,
     programme_manager,
+    recruiting_challenge,
     user_with_role,
 )
 from tests.html_forms import form_data
@@ -67,7 +70,11 @@ JURY_MODELS = {
     "jury.opinion",
 }
 PROGRAMME_MODELS |= JURY_MODELS
-AUDITOR_READS = PROGRAMME_MODELS - {"auth.user", "accounts.profile"}
+# The candidates' call: its rules are configuration; candidacies are read by managers only (their
+# personal data), and changed by nobody in the admin (recruitment.candidacy and moves write them).
+CANDIDACY_MODELS = {"recruitment.candidate", "recruitment.application"}
+PROGRAMME_MODELS |= {"recruitment.eligibilityrule", "recruitment.candidatecriterion"} | CANDIDACY_MODELS
+AUDITOR_READS = PROGRAMME_MODELS - {"auth.user", "accounts.profile"} - CANDIDACY_MODELS
 
 
 @pytest.fixture
@@ -103,7 +110,13 @@ def world(db, django_capture_on_commit_callbacks):
         explanation="Oui.",
         updated_at=slot.ends_at,
     )
+    call = open_candidates_call(challenge.promotion)
+    candidate = complete_candidate(call, challenges=[recruiting_challenge(call)])
     return {
+        "recruitment.eligibilityrule": call.eligibility_rules.first(),
+        "recruitment.candidatecriterion": call.candidate_criteria.first(),
+        "recruitment.candidate": candidate,
+        "recruitment.application": candidate.applications.get(),
         "jury.jury": slot.sub_jury.jury,
         "jury.jurymember": member,
         "jury.subjury": slot.sub_jury,
@@ -152,7 +165,7 @@ def test_every_admin_page_answers_each_role_as_the_rules_say(client, world, role
             continue
         page = client.get(admin_url(model, "change", instance.pk))
         assert page.status_code == (200 if readable else 403), (role, label)
-        if (role == Role.AUDITOR or label in JURY_MODELS) and readable:
+        if (role == Role.AUDITOR or label in JURY_MODELS | CANDIDACY_MODELS) and readable:
             assert 'name="_save"' not in page.content.decode(), label  # read only
             assert client.post(admin_url(model, "change", instance.pk), {}).status_code == 403, label
 

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from demo import loader
 from lifecycle import calendar
+from recruitment import services as recruitment
 
 
 class Command(BaseCommand):
@@ -38,6 +39,19 @@ class Command(BaseCommand):
         )
         for username, role in result.accounts:
             self.stdout.write(f"  aussi : {username} ({role}), même mot de passe")
+        if result.open_candidates_call is not None:
+            call = result.open_candidates_call.call
+            closing = calendar.deadline_label(call.recruitment_closes_at)
+            if recruitment.accepts_applications(call):
+                self.stdout.write(
+                    f"Appel à candidatures ouvert : {result.open_candidates_call} — candidatures jusqu’au "
+                    f"{closing} (heure de Paris) ; un·e candidat·e s’inscrit depuis /candidatures/."
+                )
+            else:  # a database loaded long ago
+                self.stdout.write(
+                    f"Appel à candidatures de {result.open_candidates_call} : clos le {closing} "
+                    "(heure de Paris)."
+                )
         if result.open_call is not None:
             call = result.open_call.call
             self.stdout.write(

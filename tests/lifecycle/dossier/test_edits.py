@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from lifecycle import audit
+from lifecycle import audit, personal
 from lifecycle.dossier import edits
 from lifecycle.enums import AuditKind, ChallengeState, ContactRole, MentorRole
 from lifecycle.models import AuditEvent, Challenge
@@ -151,7 +151,9 @@ def test_managers_set_who_carries_and_follows_the_case(db):
 
     [event] = AuditEvent.objects.filter(challenge=challenge)
     assert event.changes["administration"][1] == "Ailleurs"
-    assert event.changes["manager"][1] == "camille"
+    # The manager's account is theirs: kept apart from the chain, read back (docs/personal-data.md).
+    assert event.changes["manager"][1] == {"personal": f"user:{manager.pk}"}
+    assert personal.changes_of(event)["manager"][1] == "camille"
 
 
 # Child rows, in one audited event per block ------------------------------------------------------
@@ -171,7 +173,7 @@ def test_edits_inside_one_recording_block_make_one_event(db):
 
     [event] = AuditEvent.objects.filter(challenge=challenge)
     assert event.changes["problem"][1] == "Nouvelle"
-    assert event.changes["team[1].name"] == ["Dominique Bernard", "Lou Petit"]
+    assert personal.changes_of(event)["team[1].name"] == ["Dominique Bernard", "Lou Petit"]
 
 
 def test_positions_are_replaced_in_rank_order_within_the_calls_limit(db):
@@ -256,7 +258,7 @@ def test_recruited_eigs_are_recorded_by_managers_and_audited(db):
 
     [event] = AuditEvent.objects.filter(challenge=challenge)
     recruited = challenge.entrepreneurs.get()
-    assert event.changes[f"recruited[{recruited.pk}].last_name"] == [None, "Martin"]
+    assert personal.changes_of(event)[f"recruited[{recruited.pk}].last_name"] == [None, "Martin"]
 
 
 def test_a_contact_opens_a_dossier_only_while_the_call_takes_dossiers(db):
