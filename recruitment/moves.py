@@ -16,20 +16,15 @@ from lifecycle import audit, clock, guards
 from lifecycle.actors import SYSTEM
 from lifecycle.enums import AuditKind
 from lifecycle.models import Challenge
+from lifecycle.services import NO_OPTIONS, TransitionRefused
 from recruitment import messages, rules, workflow
 from recruitment.enums import ApplicationMoveName, ApplicationState, Origin
 from recruitment.models import Application, Candidate
 
-NO_OPTIONS = MappingProxyType({})
 
-
-class ApplicationMoveRefused(Exception):
-    """A move of an application that cannot happen now, with every reason why (French)."""
-
-    def __init__(self, reasons: list[str], *, code: str):
-        self.reasons = [str(reason) for reason in reasons]
-        self.code = code
-        super().__init__(" ; ".join(self.reasons))
+class ApplicationMoveRefused(TransitionRefused):
+    """A move of an application that cannot happen now, with every reason why (French): the
+    lifecycle's refusal (its reasons and code), named for applications."""
 
 
 def _name(name) -> ApplicationMoveName:
