@@ -7,6 +7,9 @@ DEMO_USER ?= gestionnaire
 DEMO_PASSWORD ?= demo-eig-2018
 
 SMTP_DEBUG ?= 127.0.0.1:1025
+# The suite on every core (pytest-xdist), a test module's tests together on one (their fixtures
+# loaded once); PYTEST_ARGS= runs it in one process.
+PYTEST_ARGS ?= -n auto --dist loadfile
 
 .PHONY: run mail-settings serve worker test install migrate demo lint bench load clean dev-env
 
@@ -92,11 +95,13 @@ lint: install
 
 # The benchmarks, written to docs/benchmarks.md: the engine (bench/run.py, which writes the page),
 # then the jury's ranking (bench/jury_ranking.py) and the candidates' call's lists and retention
-# (bench/recruitment_lists.py), each on its own database, each adding its section to the page.
+# (bench/recruitment_lists.py) and the bulk moves (bench/bulk_moves.py), each on its own database,
+# each adding its section to the page.
 bench: install
 	$(BIN)/python bench/run.py
 	DATABASE_URL= $(BIN)/python bench/jury_ranking.py
 	DATABASE_URL= $(BIN)/python bench/recruitment_lists.py
+	DATABASE_URL= $(BIN)/python bench/bulk_moves.py
 
 # The load test (bounded, loopback): gunicorn beside runserver; writes docs/load.md.
 load: install

@@ -402,11 +402,13 @@ def section(result: dict, info: dict) -> str:
 
 
 def write_section(path: Path, text: str):
-    """Put the section in `path` in place of its previous one, else at the end."""
+    """Put the section in `path` in place of its previous one, else at the end. The section's first
+    and last lines are its markers (each bench's own: the other benches' sections stay)."""
+    start, end = text.splitlines()[0], text.splitlines()[-1]
     current = path.read_text() if path.exists() else "# Benchmarks\n"
-    if START in current and END in current:
-        before, rest = current.split(START, 1)
-        after = rest.split(END, 1)[1]
+    if start in current and end in current:
+        before, rest = current.split(start, 1)
+        after = rest.split(end, 1)[1]
         current = before + text + after
     else:
         current = current.rstrip("\n") + "\n\n" + text + "\n"

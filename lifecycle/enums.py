@@ -4,6 +4,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def label_of(choices: type[models.TextChoices], value: str):
+    """`value`'s label in `choices` (the value itself when it is none of them). Models define their
+    `get_state_display` with it: Django's own rebuilds a dictionary of every choice, translating
+    each label, at each call, which a list of a hundred rows pays a thousand translations for."""
+    try:
+        return choices(value).label
+    except ValueError:
+        return value
+
+
 class ChallengeState(models.TextChoices):
     DRAFT = "draft", _("Brouillon")
     SUBMITTED = "submitted", _("Déposé")

@@ -8,6 +8,7 @@ its message…) is declared once in `lifecycle.workflow`. The dossier's edits ar
 
 import logging
 from collections.abc import Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
 from lifecycle import audit, clock, guards, rules, signals, workflow
-from lifecycle.enums import AuditKind, ChallengeState, TransitionName
+from lifecycle.enums import AuditKind, TransitionName
 from lifecycle.models import Call, Challenge
 
 logger = logging.getLogger(__name__)
@@ -44,16 +45,22 @@ def _transition_name(name) -> TransitionName:
         ) from None
 
 
+def not_from_state(action, state) -> str:
+    """Why a move is refused from the state its subject is in (a challenge's, an application's):
+    `action` and `state`, their labels."""
+    return _("« %(action)s » n’est pas possible depuis l’état « %(state)s ».") % {
+        "action": action,
+        "state": state,
+    }
+
+
 def _refusals(challenge, name, *, by, reason, options=NO_OPTIONS) -> tuple[str, list[str]]:
     if not rules.can_transition(by, challenge, name):
         return "forbidden", [
             _("Vous n’avez pas le droit de faire « %(action)s » pour ce défi.") % {"action": name.label}
         ]
     if not can_proceed(getattr(challenge, name)):
-        return "not_allowed", [
-            _("« %(action)s » n’est pas possible depuis l’état « %(state)s ».")
-            % {"action": name.label, "state": ChallengeState(challenge.state).label}
-        ]
+        return "not_allowed", [not_from_state(name.label, challenge.get_state_display())]
     move = workflow.move(name)
     if move.made_through and options.get(workflow.MADE_THROUGH) != name:
         return "guards", [
@@ -115,22 +122,9 @@ def transition(
                     .filter(promotion_id=challenge.promotion_id)
                     .values_list("pk")
                 )
-            locked = (
-                Challenge.objects.select_for_update(of=("self",))
-                .select_related("promotion__call", "administration")
-                .get(pk=challenge.pk)
-            )
+            locked = _locked(Challenge.objects.filter(pk=challenge.pk)).get()
             if locked.state != challenge.state:
-                raise TransitionRefused(
-                    [
-                        _(
-                            "Le défi a changé d’état pendant votre action : il est maintenant « %(state)s ». "
-                            "Rechargez-le avant d’agir."
-                        )
-                        % {"state": ChallengeState(locked.state).label}
-                    ],
-                    code="conflict",
-                )
+                raise _moved_meanwhile(locked)
             code, reasons = _refusals(locked, name, by=by, reason=reason, options=options)
             if reasons:
                 raise TransitionRefused(reasons, code=code)
@@ -159,6 +153,140 @@ def transition(
         ) from error
     challenge.refresh_from_db(fields=["state", "state_changed_at", "updated_at"])
     return locked
+
+
+def _locked(challenges):
+    """The challenges' rows locked for a move, read with what the guards and rights read."""
+    return challenges.select_for_update(of=("self",)).select_related("promotion__call", "administration")
+
+
+def _moved_meanwhile(locked) -> TransitionRefused:
+    return TransitionRefused(
+        [
+            _(
+                "Le défi a changé d’état pendant votre action : il est maintenant « %(state)s ». "
+                "Rechargez-le avant d’agir."
+            )
+            % {"state": locked.get_state_display()}
+        ],
+        code="conflict",
+    )
+
+
+@dataclass
+class BulkOutcome:
+    """What `transition_many` did: the challenges moved (as saved), and the refusals of the others
+    by challenge pk, in the order given."""
+
+    moved: list
+    refused: dict
+
+
+class BulkTransitionRefused(TransitionRefused):
+    """A bulk move asked whole (`all_or_nothing`) that some challenge refused: nothing moved."""
+
+    def __init__(self, refused: dict):
+        self.refused = refused
+        reasons = [reason for refusal in refused.values() for reason in refusal.reasons]
+        super().__init__(reasons, code="bulk")
+
+
+def transition_many(
+    challenges, name, *, by, reason: str = "", options: Mapping | None = None, all_or_nothing: bool = False
+) -> BulkOutcome:
+    """Make one move on several challenges (a manager's bulk action, a scheduled opening), each
+    as `transition` would, in one database transaction: one statement locks their rows (in the
+    order of their keys, so that two bulk moves wait for each other rather than deadlock), each
+    gets the refusals it would get alone (a copy read before another's move is refused as
+    "conflict"), one statement writes the states, one write appends their N chained events to
+    the audit trail, then `signals.transition_applied` per challenge (their outbox rows) and,
+    after the commit, one callback announcing them all (`transition_committed`).
+
+    Refused challenges are reported in `BulkOutcome.refused` and the others move, unless
+    `all_or_nothing`: then one refusal moves none (`BulkTransitionRefused`, with every refusal).
+    A move whose guards weigh the promotion's other challenges (the selection's envelope:
+    `Move.one_at_a_time_per_promotion`) takes them one after the other through `transition`, in
+    the same transaction, so that each guard reads the moves before it."""
+    name = _transition_name(name)
+    reason = reason.strip()
+    options = MappingProxyType(dict(options)) if options else NO_OPTIONS
+    given = {challenge.pk: challenge for challenge in challenges}
+    refused, moved = {}, []
+    if workflow.move(name).one_at_a_time_per_promotion:
+        with transaction.atomic():
+            for challenge in given.values():
+                try:
+                    moved.append(transition(challenge, name, by=by, reason=reason, options=options))
+                except TransitionRefused as refusal:
+                    refused[challenge.pk] = refusal
+            if refused and all_or_nothing:
+                raise BulkTransitionRefused(refused)
+        return BulkOutcome(moved=moved, refused=refused)
+
+    with transaction.atomic():
+        rows = _locked(Challenge.objects.filter(pk__in=given).order_by("pk")).prefetch_related("mentors")
+        locked = {row.pk: row for row in rows}
+        for pk, challenge in given.items():
+            current = locked.get(pk)
+            if current is None:
+                refused[pk] = TransitionRefused([_("Ce défi n’existe plus.")], code="conflict")
+            elif current.state != challenge.state:
+                refused[pk] = _moved_meanwhile(current)
+            else:
+                code, reasons = _refusals(current, name, by=by, reason=reason, options=options)
+                if reasons:
+                    refused[pk] = TransitionRefused(reasons, code=code)
+                else:
+                    moved.append(current)
+        if refused and all_or_nothing:
+            raise BulkTransitionRefused(refused)
+        if not moved:
+            return BulkOutcome(moved=[], refused=refused)
+        now, from_states = clock.now(), {}
+        for challenge in moved:
+            from_states[challenge.pk] = challenge.state
+            getattr(challenge, name)()
+            challenge.state_changed_at = now
+            challenge.updated_at = now  # `auto_now` is `save()`'s: the one UPDATE below writes it
+        targets = {challenge.state for challenge in moved}
+        if len(targets) == 1:  # a move has one target: one plain UPDATE (bulk_update's CASE costs more)
+            Challenge.objects.filter(pk__in=[challenge.pk for challenge in moved]).update(
+                state=targets.pop(), state_changed_at=now, updated_at=now
+            )
+        else:
+            Challenge.objects.bulk_update(moved, ["state", "state_changed_at", "updated_at"])
+        events = audit.record_many(
+            [
+                {
+                    "challenge": challenge,
+                    "kind": AuditKind.TRANSITION,
+                    "by": by,
+                    "transition": name,
+                    "from_state": from_states[challenge.pk],
+                    "to_state": challenge.state,
+                    "reason": reason,
+                }
+                for challenge in moved
+            ]
+        )
+        with ExitStack() as together:
+            for context in signals.applied_together:
+                together.enter_context(context(moved))
+            for challenge, event in zip(moved, events, strict=True):
+                signals.transition_applied.send(
+                    sender=Challenge, challenge=challenge, name=name, by=by, event=event, options=options
+                )
+        announced = list(zip(moved, events, strict=True))
+        transaction.on_commit(lambda: _announce_all(announced, name, by, options))
+    return BulkOutcome(moved=moved, refused=refused)
+
+
+def _announce_all(announced, name, by, options):
+    with ExitStack() as together:
+        for context in signals.committed_together:
+            together.enter_context(context([challenge for challenge, _event in announced]))
+        for challenge, event in announced:
+            _announce(challenge, name, by, event, options)
 
 
 def _announce(challenge, name, by, event, options):

@@ -16,6 +16,15 @@ from django.dispatch import Signal
 transition_applied = Signal()
 transition_committed = Signal()
 
+# What a bulk move (`services.transition_many`) enters around its receivers, so that an app that
+# writes for each move may write for all of them at once: context-manager factories, called with
+# the challenges moved and entered
+# around the `transition_applied` of all its moves (in the transaction) and around their
+# `transition_committed` (after it). The notifications' outbox registers its own (one existence
+# query and one insert of the e-mails; one enqueue).
+applied_together: list = []
+committed_together: list = []
+
 # A manager moved the last day of the corrections asked of an administration (inside the
 # transaction of the change): challenge, by, event (the AuditEvent with both dates).
 corrections_extended = Signal()

@@ -6,6 +6,7 @@ one decision act that wrote them, for a manager to read, edit or drop them one b
 release or discard the whole review, each decision audited.
 """
 
+import contextvars
 import hashlib
 import json
 import logging
@@ -30,7 +31,7 @@ from notifications import placeholders
 from notifications.defaults import DEFAULTS
 from notifications.enums import DeliveryStatus, MessageEvent
 from notifications.models import Batch, MessageTemplate, Notification
-from notifications.recipients import recipients_for
+from notifications.recipients import carriers_of, contacts_of, recipients_for
 
 logger = logging.getLogger(__name__)
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -51,6 +52,15 @@ def ensure_templates(**_kwargs):
 
 
 def template_for(event: MessageEvent, language: str) -> tuple[str, str]:
+    together = _written_together.get()
+    if together is not None:  # several moves at once: each template read once for them all
+        if (event, language) not in together.templates:
+            together.templates[(event, language)] = _template_read(event, language)
+        return together.templates[(event, language)]
+    return _template_read(event, language)
+
+
+def _template_read(event: MessageEvent, language: str) -> tuple[str, str]:
     custom = MessageTemplate.objects.filter(event=event, language=language).first()
     if custom:
         return custom.subject, custom.body
@@ -200,12 +210,19 @@ def queue(
     Must run in the transaction of what it announces; delivery starts after the commit: the
     outbox registers it (`enqueue`), except for a move, whose committed signal does it.
     """
+    together = _written_together.get()
+    if recipients is None:
+        recipients = recipients_for(challenge, contacts=together.contacts if together is not None else None)
     wanted = {}
-    for recipient in recipients_for(challenge) if recipients is None else recipients:
+    for recipient in recipients:
         address = recipient.email.lower() if not recipient.problem else f"{recipient.role}/{recipient.name}"
         wanted.setdefault(f"{key}:{event}:{address}", recipient)
-    already_queued = set(
-        Notification.objects.filter(idempotency_key__in=wanted).values_list("idempotency_key", flat=True)
+    already_queued = (
+        set()  # checked once for the whole act as they are written (`written_together`)
+        if together is not None
+        else set(
+            Notification.objects.filter(idempotency_key__in=wanted).values_list("idempotency_key", flat=True)
+        )
     )
     attachment_fields = (
         {
@@ -262,10 +279,83 @@ def queue(
             row.batch = batch
         if audit_event is not None:
             batch.audit_events.add(audit_event)
+    if together is not None:
+        together.rows += rows
+        together.enqueue |= enqueue
+        return rows
     created = Notification.objects.bulk_create(rows)
     if enqueue:
         enqueue_on_commit([n.pk for n in created if n.status == DeliveryStatus.PENDING])
     return created
+
+
+@dataclass
+class _Together:
+    rows: list
+    templates: dict
+    contacts: dict
+    enqueue: bool = False
+
+
+_written_together = contextvars.ContextVar("outbox_written_together", default=None)
+_enqueued_together = contextvars.ContextVar("outbox_enqueued_together", default=None)
+
+
+@contextmanager
+def written_together(challenges=()):
+    """The messages of several acts written at once (a bulk move's, about `challenges`), inside
+    their transaction: the challenges' contacts read in one query, each template once, then, on
+    leaving, one query for the messages already queued under the same keys and one insert of the
+    others."""
+    if _written_together.get() is not None:
+        yield
+        return
+    contacts = contacts_of(carriers_of(challenge) for challenge in challenges) if challenges else {}
+    together = _Together(rows=[], templates={}, contacts=contacts)
+    token = _written_together.set(together)
+    try:
+        yield
+    finally:
+        _written_together.reset(token)
+    rows = together.rows
+    if not rows:
+        return
+    already = set(
+        Notification.objects.filter(idempotency_key__in=[row.idempotency_key for row in rows]).values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    created = Notification.objects.bulk_create(row for row in rows if row.idempotency_key not in already)
+    if together.enqueue:
+        enqueue_on_commit([n.pk for n in created if n.status == DeliveryStatus.PENDING])
+
+
+@contextmanager
+def enqueued_together(challenges=()):
+    """After the commit of several moves: their messages handed to the workers at once, by one
+    query and one enqueue, on leaving (`enqueue_pending_of` inside only notes the event)."""
+    if _enqueued_together.get() is not None:
+        yield
+        return
+    events = []
+    token = _enqueued_together.set(events)
+    try:
+        yield
+    finally:
+        _enqueued_together.reset(token)
+    if events:
+        pending = Notification.objects.filter(audit_event__in=events, status=DeliveryStatus.PENDING)
+        enqueue(list(pending.order_by("pk").values_list("pk", flat=True)))
+
+
+def enqueue_pending_of(event):
+    """Hand the pending messages of an audit event (a move's) to the workers."""
+    events = _enqueued_together.get()
+    if events is not None:
+        events.append(event.pk)
+        return
+    pending = Notification.objects.filter(audit_event=event, status=DeliveryStatus.PENDING)
+    enqueue(list(pending.order_by("pk").values_list("pk", flat=True)))
 
 
 def enqueue_on_commit(notification_ids):

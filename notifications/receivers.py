@@ -3,8 +3,7 @@ from django.dispatch import receiver
 from lifecycle import workflow
 from lifecycle.signals import corrections_extended, transition_applied, transition_committed
 from notifications import outbox
-from notifications.enums import DeliveryStatus, MessageEvent
-from notifications.models import Notification
+from notifications.enums import MessageEvent
 
 
 @receiver(transition_applied, dispatch_uid="notifications.queue_transition_messages")
@@ -29,8 +28,7 @@ def queue_transition_messages(sender, challenge, name, by, event, options, **kwa
 def deliver_transition_messages(sender, challenge, name, by, event, options, **kwargs):
     """After the commit: hand the move's pending e-mails to the workers (the sweep catches up if
     the broker is down)."""
-    pending = Notification.objects.filter(audit_event=event, status=DeliveryStatus.PENDING)
-    outbox.enqueue(list(pending.order_by("pk").values_list("pk", flat=True)))
+    outbox.enqueue_pending_of(event)
 
 
 @receiver(corrections_extended, dispatch_uid="notifications.announce_corrections_extended")

@@ -42,30 +42,59 @@ def recipient(email, name, role, language="fr") -> Recipient:
     return _checked(email, name, role, language)
 
 
-def recipients_for(challenge) -> list[Recipient]:
-    """Every recipient once (by address), those without a valid address kept with the problem."""
-    found = [
-        _checked(mentor.email, mentor.full_name, str(mentor.get_role_display()))
-        for mentor in challenge.mentors.all()
-    ]
-    carriers = [challenge.administration_id, challenge.administrative_carrier_id]
-    contacts = (
+def carriers_of(challenge) -> tuple:
+    """The administrations whose contacts hear about the challenge: its own and its carrier."""
+    return tuple(a for a in (challenge.administration_id, challenge.administrative_carrier_id) if a)
+
+
+def contacts_of(carrier_groups) -> dict:
+    """{carriers: [(e-mail, name, language)]} for groups of administrations (`carriers_of`), in one
+    query: the active contacts of each group's administrations, by username."""
+    groups = {tuple(group) for group in carrier_groups}
+    rows = (
         Profile.objects.filter(
             role=Role.ADMINISTRATION_CONTACT,
-            administration_id__in=[a for a in carriers if a],
+            administration_id__in={pk for group in groups for pk in group},
             user__is_active=True,
         )
         .select_related("user")
         .order_by("user__username")
     )
-    found += [
-        _checked(
+    people = [
+        (
+            profile.administration_id,
             profile.user.email,
             profile.user.get_full_name() or profile.user.username,
-            _("Contact de l’administration"),
             profile.language,
         )
-        for profile in contacts
+        for profile in rows
+    ]
+    return {
+        group: [
+            (email, name, language)
+            for administration, email, name, language in people
+            if administration in group
+        ]
+        for group in groups
+    }
+
+
+def recipients_for(challenge, *, contacts: dict | None = None) -> list[Recipient]:
+    """Every recipient once (by address), those without a valid address kept with the problem.
+    `contacts`: the administrations' contacts already read (several moves at once), filled here."""
+    found = [
+        _checked(mentor.email, mentor.full_name, str(mentor.get_role_display()))
+        for mentor in challenge.mentors.all()
+    ]
+    carriers = carriers_of(challenge)
+    if contacts is None or carriers not in contacts:
+        people = contacts_of([carriers])[carriers]
+        if contacts is not None:
+            contacts[carriers] = people
+    else:
+        people = contacts[carriers]
+    found += [
+        _checked(email, name, _("Contact de l’administration"), language) for email, name, language in people
     ]
     if not found:
         found.append(

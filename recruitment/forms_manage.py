@@ -7,6 +7,7 @@ Choices are built from lists the view has already read, so that a page runs a fi
 queries."""
 
 import datetime as dt
+from collections import namedtuple
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -19,8 +20,9 @@ from lifecycle.enums import ChallengeState
 from lifecycle.models import Challenge, Promotion, SoughtProfile
 from lifecycle.validators import validate_single_line
 from recruitment import call_rules, queries
-from recruitment.enums import ApplicationMoveName
+from recruitment.enums import ApplicationMoveName, ApplicationState
 from web.forms import DsfrMixin
+from web.widgets import QuickSelect
 
 PARIS = ZoneInfo("Europe/Paris")
 # The challenges' states from which they recruit, or recruited.
@@ -29,9 +31,14 @@ RECRUITED_STATES = [ChallengeState.RECRUITING, ChallengeState.RUNNING, Challenge
 BULK_MOVES = [ApplicationMoveName.PRESELECT, ApplicationMoveName.REJECT, ApplicationMoveName.OFFER]
 
 
-def _challenge_label(challenge, promotions: bool) -> str:
+# A challenge the filters offer: what its option shows, read as values (sixty model instances
+# would cost the page more than its rows).
+ChallengeChoice = namedtuple("ChallengeChoice", "pk name promotion_name")
+
+
+def _challenge_label(challenge: ChallengeChoice, promotions: bool) -> str:
     if promotions:
-        return f"{challenge.name} ({challenge.promotion.name})"
+        return f"{challenge.name} ({challenge.promotion_name})"
     return challenge.name
 
 
@@ -45,10 +52,10 @@ class FilterForm(DsfrMixin, forms.Form):
         max_length=100,
         help_text=gettext_lazy("Nom, prénom, e-mail ou numéro"),
     )
-    promotion = forms.ChoiceField(label=gettext_lazy("Promotion"), required=False)
-    challenge = forms.ChoiceField(label=gettext_lazy("Défi"), required=False)
-    profile = forms.ChoiceField(label=gettext_lazy("Profil"), required=False)
-    state = forms.ChoiceField(label=gettext_lazy("État"), required=False)
+    promotion = forms.ChoiceField(label=gettext_lazy("Promotion"), required=False, widget=QuickSelect)
+    challenge = forms.ChoiceField(label=gettext_lazy("Défi"), required=False, widget=QuickSelect)
+    profile = forms.ChoiceField(label=gettext_lazy("Profil"), required=False, widget=QuickSelect)
+    state = forms.ChoiceField(label=gettext_lazy("État"), required=False, widget=QuickSelect)
 
     def __init__(self, data=None, *, challenges, promotions=None, profiles=(), **kwargs):
         super().__init__(data, **kwargs)
@@ -80,13 +87,18 @@ def filter_choices(*, challenge_ids=None):
     """(challenges, promotions, profiles) for the filters: the challenges that recruit or have
     applications (among `challenge_ids` when given), the promotions with a call, the profiles
     of their calls (one per code)."""
-    challenges = Challenge.objects.select_related("promotion")
+    challenges = Challenge.objects.all()
     if challenge_ids is not None:
         challenges = challenges.filter(pk__in=sorted(challenge_ids))
     else:
-        applied = queries.Application.objects.filter(state__in=queries.LISTED_STATES).values("challenge_id")
+        applied = queries.Application.objects.exclude(state=ApplicationState.DRAFT).values("challenge_id")
         challenges = challenges.filter(Q(state__in=RECRUITED_STATES) | Q(pk__in=applied))
-    challenges = list(challenges.order_by("-promotion__number", "name", "pk"))
+    challenges = [
+        ChallengeChoice(*values)
+        for values in challenges.order_by("-promotion__number", "name", "pk").values_list(
+            "pk", "name", "promotion__name"
+        )
+    ]
     promotions = list(Promotion.objects.filter(call__isnull=False).order_by("-number"))
     seen, profiles = set(), []
     for code, label in (

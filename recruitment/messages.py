@@ -17,14 +17,20 @@ def space_url() -> str:
     return settings.SITE_URL.rstrip("/") + reverse("candidates:space")
 
 
-def tell_candidate(application, event, *, audit_event, by, options=None):
-    candidate = application.candidate
-    event = MessageEvent(event)
-    context = {
-        "candidate": candidate.full_name,
+def context_of(application) -> dict:
+    """The placeholders of a candidate's e-mail about `application` (its text's, and its preview's
+    before a bulk decision)."""
+    return {
+        "candidate": application.candidate.full_name,
         "candidate_url": space_url(),
         **calendar.context(application),
     }
+
+
+def tell_candidate(application, event, *, audit_event, by, options=None):
+    candidate = application.candidate
+    event = MessageEvent(event)
+    context = context_of(application)
     attachment = None
     if event == MessageEvent.INTERVIEW_INVITATION:
         # Each planning of the interview is a new version of the same invitation.

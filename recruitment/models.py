@@ -3,6 +3,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lifecycle.enums import label_of
 from lifecycle.validators import validate_phone, validate_single_line
 from recruitment import cv
 from recruitment.enums import ApplicationState, Origin
@@ -184,6 +185,9 @@ class Application(models.Model):
 
     def __str__(self):
         return _("Candidature n°%(pk)s à « %(challenge)s »") % {"pk": self.pk, "challenge": self.challenge}
+
+    def get_state_display(self):
+        return label_of(ApplicationState, self.state)
 
     @property
     def reference(self) -> str:

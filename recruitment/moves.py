@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lifecycle import audit, clock, guards
+from lifecycle import audit, clock, guards, services
 from lifecycle.actors import SYSTEM
 from lifecycle.enums import AuditKind
 from lifecycle.models import Challenge
@@ -36,6 +36,11 @@ def _name(name) -> ApplicationMoveName:
         ) from None
 
 
+def not_from_state(move, application) -> str:
+    """Why `move` is refused from the application's state."""
+    return services.not_from_state(move.label, application.get_state_display())
+
+
 def _refusals(application, name, *, by, reason, options=NO_OPTIONS) -> tuple[str, list[str]]:
     move = workflow.move(name)
     if not rules.can_move(by, application, move):
@@ -44,10 +49,7 @@ def _refusals(application, name, *, by, reason, options=NO_OPTIONS) -> tuple[str
             % {"action": move.label}
         ]
     if application.state not in move.sources:
-        return "not_allowed", [
-            _("« %(action)s » n’est pas possible depuis l’état « %(state)s ».")
-            % {"action": move.label, "state": ApplicationState(application.state).label}
-        ]
+        return "not_allowed", [not_from_state(move, application)]
     if move.made_through and options.get(workflow.MADE_THROUGH) != name:
         return "guards", [
             _("« %(action)s » se fait par son propre formulaire, qui demande aussi ce qu’il lui faut.")

@@ -30,23 +30,22 @@ class Opening:
 def open_recruitment(call) -> Opening:
     """Move every selected challenge of the call to recruiting, as the system: through the one
     transition function, so each move is guarded, audited and announced to its administration."""
-    outcome = Opening()
     move = workflow.move(TransitionName.OPEN_RECRUITMENT)
-    selected = Challenge.objects.filter(promotion_id=call.promotion_id, state__in=move.sources)
-    for challenge in selected.order_by("pk"):
-        try:
-            services.transition(
-                challenge,
-                TransitionName.OPEN_RECRUITMENT,
-                by=SYSTEM,
-                reason=_("Ouverture de l’appel à candidatures de la promotion %(promotion)s.")
-                % {"promotion": call.promotion},
-            )
-        except services.TransitionRefused as refusal:
+    selected = list(
+        Challenge.objects.filter(promotion_id=call.promotion_id, state__in=move.sources).order_by("pk")
+    )
+    moves = services.transition_many(
+        selected,
+        TransitionName.OPEN_RECRUITMENT,
+        by=SYSTEM,
+        reason=_("Ouverture de l’appel à candidatures de la promotion %(promotion)s.")
+        % {"promotion": call.promotion},
+    )
+    outcome = Opening(moved=moves.moved)
+    for challenge in selected:
+        if refusal := moves.refused.get(challenge.pk):
             outcome.refused[challenge] = refusal.reasons
             logger.warning("Recruitment opening refused for challenge %s: %s", challenge.pk, refusal)
-        else:
-            outcome.moved.append(challenge)
     return outcome
 
 

@@ -40,10 +40,11 @@ def _flush_as_owner(self, sql_list):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(request, django_test_environment, django_db_blocker):
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_modify_db_settings):
     """The test database, created and migrated as in production: on PostgreSQL with
     DATABASE_OWNER_URL, by the owner's role, the tests then running with the application's role,
-    which owns nothing (lifecycle.database)."""
+    which owns nothing (lifecycle.database). One per pytest-xdist worker (test_eig_gw0, …: the
+    suffix pytest-django's `django_db_modify_db_settings` gives)."""
     verbosity = request.config.option.verbose
     default = connections["default"]
     owner = database.owner_settings() if default.vendor == "postgresql" else None
@@ -64,7 +65,21 @@ def django_db_setup(request, django_test_environment, django_db_blocker):
         if owner is not None:
             default.close()
             default.settings_dict.update(USER=owner["USER"], PASSWORD=owner["PASSWORD"])
+        if default.vendor == "postgresql":
+            _disconnect_others(default.settings_dict["NAME"])
         teardown_databases(databases, verbosity=verbosity)
+
+
+def _disconnect_others(name):
+    """Whatever still holds a connection to the test database when it is dropped (a worker
+    process a test started and stopped a moment ago, still closing) is closed first: DROP DATABASE
+    refuses a database in use."""
+    with psycopg.connect(owner_conninfo("postgres"), autocommit=True) as server:
+        server.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        )
 
 
 @pytest.fixture

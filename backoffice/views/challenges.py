@@ -377,22 +377,19 @@ def bulk_transition(request):
         )
         return _bulk_confirmation(request, move, challenges, scope=scope, errors=errors)
 
-    moved = 0
     hold = bool(request.POST.get("hold_mail"))
     with outbox.review_of_act(by=request.user, transition=move.name, hold=hold) as review:
-        for challenge in challenges:
-            try:
-                services.transition(
-                    challenge, move.name, by=request.user, reason=reason, options={outbox.HOLD_MAIL: review}
-                )
-            except services.TransitionRefused as refusal:
-                messages.error(
-                    request,
-                    _("« %(challenge)s » : %(reasons)s")
-                    % {"challenge": challenge.name, "reasons": " ".join(refusal.reasons)},
-                )
-            else:
-                moved += 1
+        outcome = services.transition_many(
+            challenges, move.name, by=request.user, reason=reason, options={outbox.HOLD_MAIL: review}
+        )
+    names = {challenge.pk: challenge.name for challenge in challenges}
+    for pk, refusal in outcome.refused.items():
+        messages.error(
+            request,
+            _("« %(challenge)s » : %(reasons)s")
+            % {"challenge": names[pk], "reasons": " ".join(refusal.reasons)},
+        )
+    moved = len(outcome.moved)
     if moved:
         messages.success(
             request,

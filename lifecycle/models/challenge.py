@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from lifecycle.enums import ChallengeState
+from lifecycle.enums import ChallengeState, label_of
 from lifecycle.pitch_deck import stored_name
 from lifecycle.validators import validate_single_line
 
@@ -200,6 +200,9 @@ class Challenge(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_state_display(self):
+        return label_of(ChallengeState, self.state)
 
     def clean(self):
         if self.promotion_id:

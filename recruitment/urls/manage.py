@@ -18,6 +18,7 @@ urlpatterns = [
     path("gestion/candidatures/<int:pk>/entretien/", manage.interview, name="interview"),
     path("gestion/candidatures/<int:pk>/rang/", manage.rank, name="rank"),
     # A challenge's ranking per profile, its offers and its team.
+    path("gestion/candidatures/defis/", manage.challenges, name="challenges"),
     path("gestion/candidatures/defis/<int:challenge_pk>/", manage.challenge, name="challenge"),
     path(
         "gestion/candidatures/defis/<int:challenge_pk>/proposer/",

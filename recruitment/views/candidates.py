@@ -612,13 +612,7 @@ def decide(request, pk, move):
             return _back_to("defis")
     else:
         possible = dict((m.name, r) for m, r in moves.possible_moves(application, by=request.user))
-        if move not in possible:
-            reasons = [
-                _("« %(action)s » n’est pas possible depuis l’état « %(state)s ».")
-                % {"action": move.label, "state": ApplicationState(application.state).label}
-            ]
-        else:
-            reasons = possible[move]
+        reasons = possible[move] if move in possible else [moves.not_from_state(move, application)]
     context = {
         "title": {
             ApplicationMoveName.ACCEPT: _("Accepter le défi"),

@@ -61,7 +61,7 @@ def _filter_form(request_get):
 def applications(request):
     form = _filter_form(request.GET)
     filters = form.filters()
-    rows = queries.for_managers(filters).defer(*queries.NOT_LISTED)
+    rows = queries.for_managers(filters).only(*queries.ROW_FIELDS)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     page.pages_list = _assessment.pages_list(page)
     page.object_list = queries.label_rows(page.object_list)
@@ -79,16 +79,6 @@ def applications(request):
             "bulk_moves": [(move.value, move.label) for move in BULK_MOVES],
             "next_url": request.get_full_path(),
             "chosen_challenge": filters.get("challenge", ""),
-            "recruiting": list(
-                Challenge.objects.filter(state__in=RECRUITED_STATES)
-                .select_related("promotion")
-                .annotate(
-                    application_count=Count(
-                        "applications", filter=~Q(applications__state=ApplicationState.DRAFT)
-                    )
-                )
-                .order_by("-promotion__number", "name", "pk")
-            ),
         },
     )
 
@@ -117,22 +107,14 @@ def _mail_of(application, move, templates: dict) -> dict | None:
     language = candidate.language
     if language not in templates:
         templates[language] = outbox.template_for(event, language)
-    context = {
-        "candidate": candidate.full_name,
-        "candidate_url": candidate_messages.space_url(),
-        **calendar.context(application),
-    }
     subject, body = outbox.render(
-        event, application.challenge, language=language, template=templates[language], context=context
+        event,
+        application.challenge,
+        language=language,
+        template=templates[language],
+        context=candidate_messages.context_of(application),
     )
     return {"name": candidate.full_name, "email": candidate.email, "subject": subject, "body": body}
-
-
-def _not_from_state(move, application) -> str:
-    return _("« %(action)s » n’est pas possible depuis l’état « %(state)s ».") % {
-        "action": move.label,
-        "state": ApplicationState(application.state).label,
-    }
 
 
 def _bulk_rows(applications_, move, user) -> list[dict]:
@@ -149,7 +131,7 @@ def _bulk_rows(applications_, move, user) -> list[dict]:
             ),
             None,
         )
-        refusals = [_not_from_state(move, application)] if found is None else found
+        refusals = [moves.not_from_state(move, application)] if found is None else found
         rows.append(
             {
                 "application": application,
@@ -489,6 +471,28 @@ def _challenge_page(request, challenge, *, elsewhere_form=None):
             "recruiting": challenge.state == ChallengeState.RECRUITING,
             "list_url": reverse("applications:list") + f"?challenge={challenge.pk}",
         },
+    )
+
+
+@manager_required
+def challenges(request):
+    """The challenges that recruit or have recruited, each with its applications: the way to a
+    challenge's ranking and team."""
+    listed = ~Q(applications__state=ApplicationState.DRAFT)
+    rows = list(
+        Challenge.objects.filter(state__in=RECRUITED_STATES)
+        .select_related("promotion", "administration")
+        .only("pk", "name", "state", "promotion__name", "promotion__number", "administration__name")
+        .annotate(
+            application_count=Count("applications", filter=listed),
+            accepted_count=Count("applications", filter=Q(applications__state=ApplicationState.ACCEPTED)),
+        )
+        .order_by("-promotion__number", "name", "pk")
+    )
+    return render(
+        request,
+        "recruitment/manage/challenges.html",
+        {"title": _("Classement et équipe par défi"), "challenges": rows},
     )
 
 

@@ -43,7 +43,7 @@ def applications(request):
     challenges, _promotions, profiles = filter_choices(challenge_ids=mentored)
     form = FilterForm(request.GET or None, challenges=challenges, profiles=profiles)
     filters = form.filters()
-    rows = queries.for_mentor(request.user, filters).defer(*queries.NOT_LISTED)
+    rows = queries.for_mentor(request.user, filters).only(*queries.ROW_FIELDS)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     page.pages_list = _assessment.pages_list(page)
     page.object_list = queries.label_rows(page.object_list)

@@ -44,13 +44,6 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
-def loaded(db):
-    out = io.StringIO()
-    call_command("demo", "--manager", "gestionnaire", "--password", PASSWORD, stdout=out)
-    return out.getvalue()
-
-
 def user(username):
     return get_user_model().objects.get(username=username)
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -32,7 +32,6 @@ from lifecycle.models import (
 )
 from notifications.enums import DeliveryStatus, MessageEvent
 from notifications.models import Notification
-from tests.factories import ChallengeFactory, PromotionFactory
 
 UTC = dt.UTC
 S = ChallengeState
@@ -48,11 +47,6 @@ def demo(*args):
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def loaded(db):
-    return demo()
 
 
 def counts():
@@ -490,16 +484,3 @@ def test_running_the_demo_again_changes_nothing(loaded):
     assert "identifiant gestionnaire, mot de passe demo-eig-2018" in out
     assert counts() == before
     assert audit.verify().intact
-
-
-def test_the_demo_does_not_mix_with_another_promotion_3(db):
-    ChallengeFactory(promotion=PromotionFactory(number=3))
-
-    with pytest.raises(CommandError) as caught:
-        demo()
-
-    assert str(caught.value) == (
-        "La promotion 3 contient déjà des défis qui ne viennent pas de la démo : "
-        "chargez la démo dans une base sans promotion 3."
-    )
-    assert AuditEvent.objects.count() == 0

@@ -4,9 +4,10 @@ person's values and keeps their salted digest; erasing them leaves every event v
 import io
 import json
 
+import psycopg
 import pytest
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from accounts.enums import Role
@@ -17,6 +18,7 @@ from lifecycle.enums import AuditKind, ContactRole
 from lifecycle.models import AuditChainHead, AuditEvent, Contact, PersonalData
 from lifecycle.models.audit import GENESIS_HASH, AuditTrailIsAppendOnly
 from tests.backoffice.page_text import text_of
+from tests.conftest import owner_conninfo
 from tests.factories import ChallengeFactory, programme_manager, user_with_role
 
 EMAIL, PHONE = "lou.martin@example.gouv.fr", "01 44 55 66 77"
@@ -141,11 +143,32 @@ def test_an_author_erased_reads_erased_and_the_chain_holds(changed, manager):
     assert audit.verify().intact
 
 
-def test_a_personal_value_changed_beside_the_chain_is_caught(changed):
+@pytest.fixture
+def full_access():
+    """SQL run by someone with full access to the database (the tables' owner, triggers switched
+    off where they exist): what the application's own role cannot do (test_audit_attacks.py)."""
+    if connection.vendor == "sqlite":
+
+        def run(sql, params=()):
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+
+        yield run
+        return
+    with psycopg.connect(owner_conninfo(connection.settings_dict["NAME"]), autocommit=True) as owner:
+        owner.execute("SET session_replication_role = replica")
+        yield lambda sql, params=(): owner.execute(sql, params)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_personal_value_changed_beside_the_chain_is_caught(changed, full_access):
     _challenge, contact, event = changed
     row = PersonalData.objects.get(event=event, owner=f"contact:{contact.pk}")
     forged = [*row.values[:-1], [["changes", "contact[hr].phone", 1], "06 00 00 00 00"]]
-    PersonalData.objects.filter(pk=row.pk).update(values=forged)
+    if connection.vendor == "postgresql":
+        with pytest.raises(DatabaseError, match="only erased"):  # the application's role cannot
+            PersonalData.objects.filter(pk=row.pk).update(values=forged)
+    full_access('UPDATE lifecycle_personaldata SET "values" = %s WHERE id = %s', [json.dumps(forged), row.pk])
 
     result = audit.verify()
 
@@ -157,20 +180,24 @@ def test_a_personal_value_changed_beside_the_chain_is_caught(changed):
     assert audit.verify(personal_rows=False).intact  # the chain itself is untouched
 
 
-def test_a_personal_row_deleted_or_added_is_caught(changed, manager):
+@pytest.mark.django_db(transaction=True)
+def test_a_personal_row_deleted_or_added_is_caught(changed, full_access):
     _challenge, contact, event = changed
+    owner = f"contact:{contact.pk}"
     with pytest.raises(AuditTrailIsAppendOnly):
         PersonalData.objects.filter(event=event).delete()
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM lifecycle_personaldata WHERE owner = %s", [f"contact:{contact.pk}"])
+    full_access("DELETE FROM lifecycle_personaldata WHERE owner = %s", [owner])
     assert audit.verify().problem == (
-        f"la donnée personnelle de contact:{contact.pk} de l’événement #{event.pk} a été supprimée"
+        f"la donnée personnelle de {owner} de l’événement #{event.pk} a été supprimée"
     )
 
-    PersonalData.objects.create(event=event, owner=f"contact:{contact.pk}", values=[], salt="")
-    PersonalData.objects.filter(owner=f"contact:{contact.pk}").update(erased_at=event.created_at)
+    insert = (
+        'INSERT INTO lifecycle_personaldata (event_id, owner, "values", salt, erased_at)'
+        " VALUES (%s, %s, %s, %s, %s)"
+    )
+    full_access(insert, [event.pk, owner, "[]", "", event.created_at])
     assert audit.verify().intact  # an erased row stands for the values it held
-    PersonalData.objects.create(event=event, owner="mentor:999", values=[[["changes", "x"], "y"]], salt="0")
+    full_access(insert, [event.pk, "mentor:999", json.dumps([[["changes", "x"], "y"]]), "0", None])
     assert (
         audit.verify().problem
         == f"une donnée personnelle de mentor:999 a été ajoutée à l’événement #{event.pk}"

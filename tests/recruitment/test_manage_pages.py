@@ -82,12 +82,36 @@ def test_the_list_shows_every_submitted_application_with_filters(client, call, c
     assert response.context["page_obj"].paginator.count == 2
 
 
+def test_the_challenges_page_leads_to_each_recruiting_challenge_with_its_figures(
+    client, call, challenge, manager
+):
+    other = recruiting_challenge(call, name="Cadastre ouvert")
+    submitted_candidate(call, [challenge, other], first_name="Inès", last_name="Morel")
+    submitted_candidate(call, [challenge], first_name="Yanis", last_name="Roux")
+    list_page = client.get(reverse("applications:list")).content.decode()
+    assert f'href="{reverse("applications:challenges")}"' in list_page
+
+    response = client.get(reverse("applications:challenges"))
+
+    assert response.status_code == 200
+    rows = [
+        (item.name, item.application_count, item.accepted_count) for item in response.context["challenges"]
+    ]
+    assert rows == [("Cadastre ouvert", 1, 0), ("Données de santé", 2, 0)]
+    page = response.content.decode()
+    assert f'href="{reverse("applications:challenge", args=[other.pk])}"' in page
+    assert f'href="{reverse("applications:list")}?challenge={challenge.pk}">2</a>' in page
+    challenge_page = client.get(reverse("applications:challenge", args=[challenge.pk])).content.decode()
+    assert f'href="{reverse("applications:challenges")}">Classement et équipe par défi</a>' in challenge_page
+
+
 def test_other_roles_do_not_reach_the_managers_pages(client, call, challenge):
     application = submitted_candidate(call, [challenge]).applications.get()
     client.force_login(mentor_user())
     for url in [
         reverse("applications:list"),
         reverse("applications:application", args=[application.pk]),
+        reverse("applications:challenges"),
         reverse("applications:challenge", args=[challenge.pk]),
         reverse("applications:personal_data"),
         reverse("applications:export", args=["csv"]),
