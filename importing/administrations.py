@@ -1,6 +1,7 @@
 """Administrations in an import: which one a row designates (`match`, `Directory`), the kind of
 a new one from its French name, and the supervising ministry of well-known operators."""
 
+import functools
 import re
 
 from lifecycle.enums import AdministrationKind
@@ -63,6 +64,7 @@ SUPERVISING_MINISTRIES = [
 SUPERVISING_MINISTRIES = [(re.compile(pattern), ministry) for pattern, ministry in SUPERVISING_MINISTRIES]
 
 
+@functools.lru_cache(maxsize=4096)  # asked once per row, and rows repeat their administrations
 def inferred_kind(name: str) -> str:
     """The kind of an administration from its French name; a State service when nothing matches."""
     plain = folded(name)
@@ -72,6 +74,7 @@ def inferred_kind(name: str) -> str:
     return K.MINISTRY
 
 
+@functools.lru_cache(maxsize=4096)
 def supervising_ministry(name: str) -> str | None:
     plain = folded(name)
     return next((ministry for pattern, ministry in SUPERVISING_MINISTRIES if pattern.search(plain)), None)

@@ -1,6 +1,7 @@
 """The rows of an import file, typed and checked: every problem of every row is collected
 with its line before anything is written."""
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -188,6 +189,7 @@ class Row:
 _url = URLValidator()
 
 
+@functools.lru_cache(maxsize=1024)  # a file repeats its administrations' websites
 def _valid_url(value: str) -> str:
     """The URL if it is a valid http(s) address that fits a URLField, else "" (the data has typos)."""
     try:
@@ -195,6 +197,12 @@ def _valid_url(value: str) -> str:
     except ValidationError:
         return ""
     return value if len(value) <= 200 else ""
+
+
+def _control_characters(text: str) -> list[str]:
+    """control_characters, at once for the printable texts nearly every cell is (a control
+    character is never printable)."""
+    return [] if text.isprintable() else control_characters(text)
 
 
 class _RowReader:
@@ -215,7 +223,7 @@ class _RowReader:
         if "\x00" in text:
             self.problems.append(f"« {key} » contient un caractère nul")
             return text.replace("\x00", "")
-        if key in SINGLE_LINE and (found := control_characters(text)):
+        if key in SINGLE_LINE and (found := _control_characters(text)):
             self.problems.append(
                 f"« {key} » doit tenir sur une ligne, sans caractère de contrôle "
                 f"(trouvé : {', '.join(found)})"
@@ -286,7 +294,7 @@ class _RowReader:
                 self.problems.append("« skills » doit être une liste de compétences")
                 return []
             skill = str(item).strip()
-            if found := control_characters(skill):
+            if found := _control_characters(skill):
                 self.problems.append(
                     f"« skills » : une compétence doit tenir sur une ligne (trouvé : {', '.join(found)})"
                 )

@@ -58,16 +58,44 @@ class ImportReport:
         return text
 
 
-def _create_administration(administration: Administration, report: ImportReport):
-    """Save an administration the validation decided to create (its ministry first)."""
-    if administration.pk is not None:
-        return
-    if administration.ministry is not None:
-        _create_administration(administration.ministry, report)
-        administration.ministry = administration.ministry  # its id, now that it has one
-    administration.full_clean(validate_unique=False, validate_constraints=False)
-    administration.save()
-    report.administrations_created += 1
+def _new_administrations(rows: list[Row]) -> list[Administration]:
+    """The administrations the validation decided to create, each once, in the order of the rows
+    and each one's ministry before it."""
+    ordered, seen = [], set()
+
+    def add(administration):
+        if administration.pk is not None or id(administration) in seen:
+            return
+        seen.add(id(administration))
+        if administration.ministry is not None:
+            add(administration.ministry)
+        ordered.append(administration)
+
+    for row in rows:
+        add(row.target)
+    return ordered
+
+
+def _create_administrations(rows: list[Row], report: ImportReport):
+    """Save the new administrations in as few statements as their ministries allow: an operator
+    whose ministry is new waits for the next statement, which then knows its ministry's id."""
+    pending = _new_administrations(rows)
+    while pending:
+        size = next(
+            (
+                index
+                for index, administration in enumerate(pending)
+                if index and administration.ministry is not None and administration.ministry.pk is None
+            ),
+            len(pending),
+        )
+        batch, pending = pending[:size], pending[size:]
+        for administration in batch:
+            if administration.ministry is not None:
+                administration.ministry = administration.ministry  # its id, now that it has one
+            administration.full_clean(validate_unique=False, validate_constraints=False)
+        Administration.objects.bulk_create(batch)
+        report.administrations_created += len(batch)
 
 
 def _promotions(rows: list[Row], report: ImportReport, *, by) -> dict[int, Promotion]:
@@ -173,8 +201,7 @@ def write(rows: list[Row], *, by, progress: Callable[[str], None] | None = None)
     # One import, one moment: its events and the imported states all carry the same time.
     with transaction.atomic(), clock.at(clock.now()):
         promotions = _promotions(rows, report, by=by)
-        for row in rows:
-            _create_administration(row.target, report)
+        _create_administrations(rows, report)
         existing = {
             (challenge.promotion.number, challenge.name): challenge
             for challenge in Challenge.objects.filter(promotion__in=promotions.values())

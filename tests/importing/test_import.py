@@ -8,8 +8,10 @@ import pytest
 import tablib
 import yaml
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from importing import administrations
+from importing import administrations, readers
 from lifecycle import audit
 from lifecycle.enums import AdministrationKind, AuditKind, ChallengeState, DefaultProfile
 from lifecycle.models import Administration, AuditEvent, Call, Challenge, EigPosition, Promotion
@@ -611,6 +613,89 @@ def test_a_large_file_reports_its_progress_every_tenth(db, tmp_path):
     assert audit.verify().intact
 
 
+def generated_file(path, count, *, promotion, administrations):
+    """`count` new challenges of a new promotion, spread over `administrations` new ones, with 1
+    to 3 EIG positions each."""
+    skills = [["dev"], ["design", "dev"], ["datascience", "dev", "design"]]
+    rows = [
+        {
+            "title": f"Défi n°{index}",
+            "promotion": promotion,
+            "year": 2023,
+            "administration": f"Direction {promotion}.{index % administrations}",
+            "skills": skills[index % 3],
+            "eig_count": 1 + index % 3,
+        }
+        for index in range(count)
+    ]
+    path.write_text(yaml.safe_dump(rows, allow_unicode=True, sort_keys=False))
+    return path
+
+
+def test_the_queries_of_an_import_do_not_grow_with_its_rows(db, tmp_path):
+    """Ten batches of rows, each written in a few statements, whatever the rows, positions and
+    administrations: 20 rows (20 administrations) and 200 (50) take as many. (200 rows are
+    batches of 20, which fit one INSERT each even on SQLite, 999 parameters per statement.)"""
+    run(generated_file(tmp_path / "premier.yml", 5, promotion=6, administrations=5))  # the chain's head
+
+    def queries(count, promotion, administrations):
+        path = generated_file(
+            tmp_path / f"{count}.yml", count, promotion=promotion, administrations=administrations
+        )
+        with CaptureQueriesContext(connection) as captured:
+            out, _err = run(path)
+        assert out.startswith(
+            f"{count} défis créés, 0 mis à jour, 0 inchangé ; {administrations} administrations"
+        )
+        return len(captured)
+
+    assert queries(20, 7, 20) == queries(200, 8, 50) == 179
+    assert AuditEvent.objects.filter(kind=AuditKind.CREATED).count() == 225
+    assert audit.verify().intact
+
+
+# YAML is read in one pass over the parser's events (readers._plain_yaml_records); what that
+# reading leaves (tags, merge keys…) the careful one reads: both must give the same records.
+
+PLAIN_YAML = [
+    DATA.read_text(encoding="utf-8"),
+    # What yaml.safe_dump writes of rows sharing a list: an anchor and its aliases.
+    "- title: A\n  skills: &id001\n  - dev\n- title: B\n  skills: *id001\n- *id001\n",
+    "- {a: 12, b: 012, c: 0x1F, d: 1_000, e: '12', f: 1.5, g: 1e3, h: yes, i: Off, j: ~, k: ''}\n"
+    "- {l: 2019-01-01, o: -3, 1: un, true: vrai}\n- p:\n- m: 2019-01-01 10:00:00+02:00\n  n: 1:20\n"
+    "- a: 1\n  a: 2\n- plain text\n- [a, b]\n- |\n  block\n",
+]
+CAREFUL_YAML = [
+    "- {<<: {a: 1}, b: 2}\n",  # a merge key
+    "- {title: !!str 12}\n",  # a tag
+    "- {? [a]: 1}\n",  # a key that is not a scalar
+    "- [a, b]\n---\n- c\n",  # two documents
+    "{title: x}\n",  # not a list
+]
+
+
+@pytest.mark.parametrize("text", PLAIN_YAML)
+def test_a_plain_yaml_file_is_read_in_one_pass_as_the_careful_reading_reads_it(text):
+    loader = yaml.CSafeLoader
+
+    assert readers._plain_yaml_records(text, loader) == readers._careful_yaml_records(text, loader)
+
+
+@pytest.mark.parametrize("text", CAREFUL_YAML)
+def test_what_the_one_pass_reading_leaves_is_read_carefully(text):
+    loader = yaml.CSafeLoader
+    with pytest.raises(readers._NotPlain):
+        readers._plain_yaml_records(text, loader)
+
+    def outcome(read, *args):
+        try:
+            return read(*args)
+        except readers.ImportFileError as error:
+            return str(error)
+
+    assert outcome(readers._yaml_records, text) == outcome(readers._careful_yaml_records, text, loader)
+
+
 # Hostile files: bounded, refused with a French message, nothing written --------------------------
 
 BOMB = """\
@@ -683,8 +768,6 @@ def test_a_nul_in_a_csv_cell_is_a_bad_row(db, tmp_path):
 
 
 def test_a_file_above_the_size_limit_is_refused_before_it_is_read(db, tmp_path, monkeypatch):
-    from importing import readers
-
     monkeypatch.setattr(readers, "MAX_BYTES", 1024 * 1024)
     path = tmp_path / "gros.yml"
     path.write_bytes(b"- title: x\n" * 200_000)  # 2.2 MB
