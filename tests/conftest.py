@@ -83,6 +83,24 @@ def _disconnect_others(name):
 
 
 @pytest.fixture
+def full_access():
+    """SQL run by someone with full access to the database (the tables' owner, triggers switched
+    off where they exist): what the application's own role cannot do. Committed data only on
+    PostgreSQL (another connection): for transactional tests."""
+    if connection.vendor == "sqlite":
+
+        def run(sql, params=()):
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+
+        yield run
+        return
+    with psycopg.connect(owner_conninfo(connection.settings_dict["NAME"]), autocommit=True) as owner:
+        owner.execute("SET session_replication_role = replica")
+        yield lambda sql, params=(): owner.execute(sql, params)
+
+
+@pytest.fixture
 def database_owner(db):
     """What someone with the owner's access can do to the test database, bypassing the
     application: a psycopg connection as the owner (PostgreSQL with roles)."""

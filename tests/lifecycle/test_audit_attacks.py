@@ -47,22 +47,6 @@ def trail():
     return list(AuditEvent.objects.order_by("id"))
 
 
-@pytest.fixture
-def full_access():
-    """SQL run by someone with full access, triggers switched off where they exist."""
-    if connection.vendor == "sqlite":
-
-        def run(sql, params=()):
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-
-        yield run
-        return
-    with psycopg.connect(owner_conninfo(connection.settings_dict["NAME"]), autocommit=True) as owner:
-        owner.execute("SET session_replication_role = replica")
-        yield lambda sql, params=(): owner.execute(sql, params)
-
-
 def published_head():
     head = anchoring.publish_head()
     return head.length, head.last_hash

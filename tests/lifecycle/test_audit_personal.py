@@ -4,7 +4,6 @@ person's values and keeps their salted digest; erasing them leaves every event v
 import io
 import json
 
-import psycopg
 import pytest
 from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
@@ -18,7 +17,6 @@ from lifecycle.enums import AuditKind, ContactRole
 from lifecycle.models import AuditChainHead, AuditEvent, Contact, PersonalData
 from lifecycle.models.audit import GENESIS_HASH, AuditTrailIsAppendOnly
 from tests.backoffice.page_text import text_of
-from tests.conftest import owner_conninfo
 from tests.factories import ChallengeFactory, programme_manager, user_with_role
 
 EMAIL, PHONE = "lou.martin@example.gouv.fr", "01 44 55 66 77"
@@ -141,23 +139,6 @@ def test_an_author_erased_reads_erased_and_the_chain_holds(changed, manager):
     audit.erase_personal(f"user:{manager.pk}", by=SYSTEM, reason="Compte supprimé")
     assert shown_label(AuditEvent.objects.get(pk=event.pk)) == "donnée personnelle effacée"
     assert audit.verify().intact
-
-
-@pytest.fixture
-def full_access():
-    """SQL run by someone with full access to the database (the tables' owner, triggers switched
-    off where they exist): what the application's own role cannot do (test_audit_attacks.py)."""
-    if connection.vendor == "sqlite":
-
-        def run(sql, params=()):
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-
-        yield run
-        return
-    with psycopg.connect(owner_conninfo(connection.settings_dict["NAME"]), autocommit=True) as owner:
-        owner.execute("SET session_replication_role = replica")
-        yield lambda sql, params=(): owner.execute(sql, params)
 
 
 @pytest.mark.django_db(transaction=True)
