@@ -416,30 +416,54 @@ def bench_pages(world: World, requests: int) -> dict:
 # 4. Audit verification ---------------------------------------------------------------------------
 
 
-def bench_verify() -> dict:
-    started = time.perf_counter()
-    result = audit.verify()
-    seconds = time.perf_counter() - started
-    # The ceiling of this machine: the canonical JSON + SHA-256 of 100,000 events already in
-    # memory, with no database at all.
+def bench_verify(rounds: int = 3) -> dict:
+    """`audit.verify()` over the whole chain in one process (workers=1), then with one worker
+    process per CPU, beside *hashing alone*: the canonical JSON + HMAC-SHA256 of 100,000 events
+    already in memory (`audit._content_hash`), no database, the ceiling of one process on this
+    machine. The three interleaved, `rounds` times: medians, the ratios of each round, the spread."""
+    workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     rows = list(AuditEvent.objects.order_by("id").values_list("prev_hash", *audit.HASHED_FIELDS)[:100_000])
     key = audit.chain_key()
-    hashing = time.perf_counter()
-    for row in rows:
-        audit._content_hash(*row, key=key)
-    hashing = time.perf_counter() - hashing
+    ways = {"hashing": None, "sequential": 1, "parallel": workers if workers > 1 else None}
+    figures = {name: [] for name, count in ways.items() if name == "hashing" or count}
+    load_before, outcome = os.getloadavg()[0], None
+    for _round in range(rounds):
+        started = time.perf_counter()
+        for row in rows:
+            audit._content_hash(*row, key=key)
+        figures["hashing"].append(len(rows) / (time.perf_counter() - started))
+        for name in [name for name in figures if name != "hashing"]:
+            started = time.perf_counter()
+            result = audit.verify(workers=ways[name])
+            figures[name].append(result.checked / (time.perf_counter() - started))
+            if outcome is None or not result.intact:
+                outcome = result
+    median = {name: statistics.median(values) for name, values in figures.items()}
+    ratios = {
+        name: statistics.median(v / h for v, h in zip(values, figures["hashing"], strict=True))
+        for name, values in figures.items()
+        if name != "hashing"
+    }
     return {
-        "events": result.checked,
-        "intact": result.intact,
-        "problem": result.problem,
-        "seconds": seconds,
-        "per_second": result.checked / seconds,
-        "hash_only_per_second": len(rows) / hashing,
+        "events": outcome.checked,
+        "intact": outcome.intact,
+        "problem": outcome.problem,
+        "seconds": outcome.checked / median["sequential"],
+        "per_second": median["sequential"],
+        "ratio": ratios["sequential"],
+        "workers": workers,
+        "parallel_per_second": median.get("parallel"),
+        "parallel_ratio": ratios.get("parallel"),
+        "hash_only_per_second": median["hashing"],
+        "rounds": rounds,
+        "spread": {name: (max(v) - min(v)) / statistics.median(v) for name, v in figures.items()},
+        "load": [load_before, os.getloadavg()[0]],
     }
 
 
 def bench_verify_command() -> dict:
-    """The same through `manage.py audit verify` (process start and Django set-up included)."""
+    """The same through `manage.py audit verify` (process start and Django set-up included; one
+    worker per CPU, its default)."""
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "audit", "verify"],

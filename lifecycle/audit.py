@@ -25,21 +25,29 @@ and keeps their salted HMAC; the author is named "user:<pk>", their name kept ap
 keep what they hashed (names included), and verify as they always did.
 """
 
+import contextlib
 import csv
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
+import multiprocessing
+import multiprocessing.util
+import queue
+import threading
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+from django.db import connection, connections, transaction
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from lifecycle import clock, personal
 from lifecycle.actors import SYSTEM, actor_label
 from lifecycle.enums import AuditKind
+from lifecycle.keyed import hmac_sha256
 from lifecycle.models import AuditChainHead, AuditEvent, PersonalData
 from lifecycle.models.audit import GENESIS_HASH
 from lifecycle.personal import ERASED, Personal
@@ -80,6 +88,34 @@ def _canonical_time(moment: dt.datetime) -> str:
 # reused encoder: the same characters, several times faster (audit verify hashes every event).
 _ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 _encode_string = json.encoder.encode_basestring  # what the encoder uses when ensure_ascii=False
+# The C encoder that _ENCODER.encode() builds again at each call, built once with the same
+# arguments (no check for circular values: what is hashed is plain JSON, or read back as such).
+_c_encoder = json.encoder.c_make_encoder and json.encoder.c_make_encoder(
+    None, _ENCODER.default, _encode_string, None, ":", ",", True, False, True
+)
+_scan_json = json.decoder.JSONDecoder().scan_once
+
+
+def _encode(value) -> str:
+    """The canonical JSON of a value (_ENCODER.encode's text)."""
+    return "".join(_c_encoder(value, 0)) if _c_encoder else _ENCODER.encode(value)
+
+
+def _decoded(text):
+    """A JSON column's text as Django reads it (JSONField.from_db_value: json.loads, the text
+    itself when it is not JSON), without json.loads' set-up at each call."""
+    if type(text) is not str:  # None (SQL null), or a value the driver decoded already
+        return text
+    try:
+        value, end = _scan_json(text, 0)
+        if end == len(text):
+            return value
+    except (StopIteration, json.JSONDecodeError):
+        pass
+    try:
+        return json.loads(text)  # blanks around it, or no JSON at all
+    except json.JSONDecodeError:
+        return text
 
 
 def _json(value) -> str:
@@ -91,6 +127,75 @@ def _json(value) -> str:
     if kind is int:
         return int.__repr__(value)
     return _ENCODER.encode(value)
+
+
+_DIGESTS_KEY, _SUBJECT_KEY = ',"personal_digests":', ',"subject":'
+
+
+def _payload(
+    prev_hash,
+    challenge_id,
+    subject,
+    kind,
+    actor_id,
+    actor_label,
+    created_at,
+    transition,
+    from_state,
+    to_state,
+    reason,
+    changes,
+    digests,
+) -> str:
+    """The hashed text; `created_at`, `changes` and `digests` already in canonical form (the
+    time stamp a string, the others JSON, `digests` "" when there are none)."""
+    try:  # text fields are text (as the database gives them): one expression, no dispatch
+        return (
+            f'[{_encode_string(prev_hash)},{{"actor_id":{_json(actor_id)},'
+            f'"actor_label":{_encode_string(actor_label)},"challenge_id":{_json(challenge_id)},'
+            f'"changes":{changes},"created_at":{_encode_string(created_at)},'
+            f'"from_state":{_encode_string(from_state)},"kind":{_encode_string(kind)}'
+            f'{_DIGESTS_KEY + digests if digests else ""},"reason":{_encode_string(reason)}'
+            f"{_SUBJECT_KEY + _encode_string(subject) if subject else ''},"
+            f'"to_state":{_encode_string(to_state)},"transition":{_encode_string(transition)}}}]'
+        )
+    except TypeError:  # a value of another type given to `record`: each field by its type
+        pass
+    return "".join(
+        (
+            "[",
+            _json(prev_hash),
+            ',{"actor_id":',
+            _json(actor_id),
+            ',"actor_label":',
+            _json(actor_label),
+            ',"challenge_id":',
+            _json(challenge_id),
+            ',"changes":',
+            changes,
+            ',"created_at":',
+            _encode_string(created_at),
+            ',"from_state":',
+            _json(from_state),
+            ',"kind":',
+            _json(kind),
+            _DIGESTS_KEY + digests if digests else "",
+            ',"reason":',
+            _json(reason),
+            _SUBJECT_KEY + _encode_string(subject) if subject else "",
+            ',"to_state":',
+            _json(to_state),
+            ',"transition":',
+            _json(transition),
+            "}]",
+        )
+    )
+
+
+def _signed(payload: str, key: bytes | None) -> str:
+    if key is None:  # an event of a trail begun before the key
+        return hashlib.sha256(payload.encode()).hexdigest()
+    return hmac_sha256(key, payload.encode())
 
 
 def chain_key() -> bytes:
@@ -117,38 +222,22 @@ def _content_hash(
     *,
     key: bytes | None,
 ) -> str:
-    payload = "".join(
-        (
-            "[",
-            _json(prev_hash),
-            ',{"actor_id":',
-            _json(actor_id),
-            ',"actor_label":',
-            _json(actor_label),
-            ',"challenge_id":',
-            _json(challenge_id),
-            ',"changes":',
-            _ENCODER.encode(changes),
-            ',"created_at":',
-            _encode_string(_canonical_time(created_at)),
-            ',"from_state":',
-            _json(from_state),
-            ',"kind":',
-            _json(kind),
-            f',"personal_digests":{_ENCODER.encode(personal_digests)}' if personal_digests else "",
-            ',"reason":',
-            _json(reason),
-            f',"subject":{_encode_string(subject)}' if subject else "",
-            ',"to_state":',
-            _json(to_state),
-            ',"transition":',
-            _json(transition),
-            "}]",
-        )
+    payload = _payload(
+        prev_hash,
+        challenge_id,
+        subject,
+        kind,
+        actor_id,
+        actor_label,
+        _canonical_time(created_at),
+        transition,
+        from_state,
+        to_state,
+        reason,
+        _encode(changes),
+        _encode(personal_digests) if personal_digests else "",
     )
-    if key is None:  # an event of a trail begun before the key
-        return hashlib.sha256(payload.encode()).hexdigest()
-    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
+    return _signed(payload, key)
 
 
 def compute_hash(prev_hash: str, values: dict, *, key: bytes | None) -> str:
@@ -417,19 +506,106 @@ def _head_problem(head: AuditChainHead, key: bytes) -> str:
     return ""
 
 
-def _personal_rows(after, chunk_size):
-    """The personal rows kept apart, in their events' order, from the event after `after`."""
-    rows = PersonalData.objects.order_by("event_id").values_list("event_id", "owner", "salt", "values")
+# Verification -----------------------------------------------------------------------------------
+#
+# The walk reads rows as tuples (no model instances, no Django converters) in chunks by id (one
+# indexed range per query), and builds each event's hashed text from what the database gives:
+# on PostgreSQL the time stamp already in canonical form (to_char, in UTC), the JSON columns as
+# text, decoded once and encoded in canonical form again. A long chain may be cut into parts by
+# id, walked by worker processes; the parts are then joined, each one's first link checked
+# against the last hash of the part before it.
+
+# What the canonical time stamp is, computed by PostgreSQL itself (_canonical_time's text).
+_PG_CANONICAL_TIME = "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')"
+# Events per part of a walk shared by worker processes.
+SEGMENT_SIZE = 50_000
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """How each event of the chain is checked, the same for every part of the walk."""
+
+    key: bytes
+    marker: int | None  # the first keyed event (`chain_keyed`), if any
+    all_plain: bool
+    personal_rows: bool
+
+
+@dataclass
+class _Walked:
+    """What a walk over consecutive events found: how many held, the first one's link and the
+    last one's hash (to join it to the walks before and after it), or the first that broke."""
+
+    count: int = 0
+    first_id: int | None = None
+    first_prev: str | None = None
+    last_id: int | None = None
+    last_hash: str | None = None
+    broken_event_id: int | None = None
+    problem: str = ""
+    marked_hash: str | None = None  # the hash of the event at the position asked for
+    # Personal rows numbered after its last event and up to its end: the next event's.
+    leftover: bool = False
+
+
+def _link_broken(event_id) -> str:
+    return f"le lien vers l’événement précédent est rompu (#{event_id})"
+
+
+def _events_sql(*, after, upto) -> str:
+    quote = connection.ops.quote_name
+    created_at = _PG_CANONICAL_TIME if connection.vendor == "postgresql" else "created_at"
+    names = ("id", "prev_hash", "hash", *HASHED_FIELDS)
+    columns = ", ".join(created_at if name == "created_at" else quote(name) for name in names)
+    where = " AND ".join(
+        (["id > %s"] if after is not None else []) + (["id <= %s"] if upto is not None else [])
+    )
+    return (
+        f"SELECT {columns} FROM {quote(AuditEvent._meta.db_table)}"
+        f"{' WHERE ' + where if where else ''} ORDER BY id LIMIT %s"
+    )
+
+
+def _stored_time(value) -> str:
+    """created_at as Django reads it back from SQLite (text, in UTC), in canonical form."""
+    moment = value if isinstance(value, dt.datetime) else parse_datetime(value)
+    return _canonical_time(moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC))
+
+
+def _personal_rows(cursor, after, last) -> list:
+    """The personal rows kept apart for the events numbered after `after` (None: from the
+    first) and up to `last`, in the events' order: (event_id, owner, salt, values as text)."""
+    quote = connection.ops.quote_name
+    where, params = "event_id <= %s", [last]
     if after is not None:
-        rows = rows.filter(event_id__gt=after)
-    return rows.iterator(chunk_size=chunk_size)
+        where, params = "event_id > %s AND " + where, [after, last]
+    cursor.execute(
+        f"SELECT event_id, owner, salt, {quote('values')} FROM {quote(PersonalData._meta.db_table)} "
+        f"WHERE {where} ORDER BY event_id, owner",
+        params,
+    )
+    return cursor.fetchall()
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_values(text: str) -> tuple[bool, str]:
+    """A personal row's values, read as `text`: whether there are any (an erased row has none),
+    and their canonical JSON. Once per text: a person's values recur from event to event (an
+    author's name)."""
+    values = _decoded(text)
+    return bool(values), _encode(values)
 
 
 def _personal_problem(event_id, digests, rows, key) -> str:
-    """What is wrong with an event's personal rows, against the digests its content keeps. An
-    erased row (no salt, no values) stands for the values it held; any other is checked."""
+    """What is wrong with an event's personal rows (values as text), against the digests its
+    content keeps. An erased row (no salt, no values) stands for the values it held; any other
+    is checked."""
     digests = digests if type(digests) is dict else {}
-    if len(rows) != len(digests) or any(row[1] not in digests for row in rows):
+    if len(rows) == 1 == len(digests):  # the usual: one person's values (the author's name)
+        misplaced = rows[0][1] not in digests
+    else:
+        misplaced = len(rows) != len(digests) or any(row[1] not in digests for row in rows)
+    if misplaced:
         owners = {row[1] for row in rows}
         for owner in sorted(set(digests) - owners):
             return f"la donnée personnelle de {owner} de l’événement #{event_id} a été supprimée"
@@ -437,15 +613,265 @@ def _personal_problem(event_id, digests, rows, key) -> str:
             return f"une donnée personnelle de {owner} a été ajoutée à l’événement #{event_id}"
         return f"une donnée personnelle de l’événement #{event_id} y figure deux fois"
     for _event_id, owner, salt, values in rows:
-        if (salt or values) and not hmac.compare_digest(
-            personal.digest(owner, salt, values, key=key), str(digests[owner])
+        if type(values) is str:
+            some, values_json = _read_values(values)
+        else:  # given already read (not as text)
+            some, values_json = bool(values), _encode(values)
+        if (salt or some) and not hmac.compare_digest(
+            personal.digest_of_canonical(owner, salt, values_json, key=key), str(digests[owner])
         ):
             return f"la donnée personnelle de {owner} de l’événement #{event_id} a été modifiée"
     return ""
 
 
+def _chunks(cursor, after, *, upto, limit, chunk_size, personal_rows):
+    """The events numbered after `after` (None: from the first), up to `upto`, at most `limit`,
+    chunk after chunk, each with the personal rows of its events (and of the numbers before)."""
+    count = 0
+    while count < limit:
+        bounds = [bound for bound in (after, upto) if bound is not None]
+        cursor.execute(_events_sql(after=after, upto=upto), [*bounds, min(chunk_size, limit - count)])
+        rows = cursor.fetchall()
+        if not rows:
+            return
+        yield rows, _personal_rows(cursor, after, rows[-1][0]) if personal_rows else []
+        after, count = rows[-1][0], count + len(rows)
+
+
+_END = object()
+
+
+def _read_ahead(chunks_of):
+    """The chunks `chunks_of(cursor)` gives, read by a thread on a connection of its own a
+    couple of chunks ahead: the database prepares and sends the next ones (in a process of its
+    own) while this thread checks one."""
+    ready, stop = queue.Queue(maxsize=2), threading.Event()
+
+    def read():
+        try:
+            with connection.cursor() as cursor:
+                for chunk in chunks_of(cursor):
+                    ready.put(chunk)
+                    if stop.is_set():
+                        break
+        except Exception as error:
+            ready.put(error)
+        finally:
+            connection.close()
+            ready.put(_END)
+
+    reader = threading.Thread(target=read, name="audit-verify-reader", daemon=True)
+    reader.start()
+    try:
+        while (item := ready.get()) is not _END:
+            if isinstance(item, Exception):
+                raise item
+            yield item
+    finally:  # stopped early (a break found): let the reader put what it holds, and end
+        stop.set()
+        while reader.is_alive():
+            with contextlib.suppress(queue.Empty):
+                ready.get(timeout=0.05)
+        reader.join()
+
+
+def _walk(
+    after, *, limit, rules, chunk_size, upto=None, previous=None, progress=None, done=0, mark=0, ahead=True
+):
+    """Check in order at most `limit` events numbered after `after` (None: from the first) and
+    up to `upto`: each one's link to the one before (the first to `previous`; None: left to the
+    caller), its hash, its personal rows. `done`: events checked before (for `progress`);
+    `mark`: a position in this walk whose hash to keep (a published head's); `ahead`: the rows
+    read ahead by a thread when another connection can read them."""
+    key, marker, all_plain, check_personal = rules.key, rules.marker, rules.all_plain, rules.personal_rows
+    convert_time = None if connection.vendor == "postgresql" else _stored_time
+    count, first_id, first_prev, last_id, marked = 0, None, None, after, None
+
+    def chunks_of(cursor):
+        return _chunks(
+            cursor, after, upto=upto, limit=limit, chunk_size=chunk_size, personal_rows=check_personal
+        )
+
+    ahead = ahead and _others_can_read()
+    with (
+        connection.cursor() as cursor,
+        contextlib.closing(_read_ahead(chunks_of) if ahead else chunks_of(cursor)) as chunks,
+    ):
+        for rows, apart in chunks:
+            waiting, taken = len(apart), 0
+            for (
+                event_id,
+                prev_hash,
+                stored_hash,
+                challenge_id,
+                subject,
+                kind,
+                actor_id,
+                actor_label,
+                created_at,
+                transition,
+                from_state,
+                to_state,
+                reason,
+                changes,
+                digests,
+            ) in rows:
+                if previous is None and first_id is None:
+                    first_id, first_prev = event_id, prev_hash
+                elif prev_hash != previous:
+                    problem = _link_broken(event_id)
+                    return _Walked(count, first_id, first_prev, last_id, previous, event_id, problem)
+                digests = _decoded(digests)
+                payload = _payload(
+                    prev_hash,
+                    challenge_id,
+                    subject,
+                    kind,
+                    actor_id,
+                    actor_label,
+                    convert_time(created_at) if convert_time else created_at,
+                    transition,
+                    from_state,
+                    to_state,
+                    reason,
+                    "{}" if changes == "{}" else _encode(_decoded(changes)),
+                    _encode(digests) if digests else "",
+                )
+                plain = all_plain or (marker is not None and event_id < marker)
+                if _signed(payload, None if plain else key) != stored_hash:
+                    problem = f"le contenu de l’événement #{event_id} a été modifié"
+                    return _Walked(count, first_id, first_prev, last_id, previous, event_id, problem)
+                if check_personal and (digests or (taken < waiting and apart[taken][0] <= event_id)):
+                    mine = taken
+                    while taken < waiting and apart[taken][0] <= event_id:
+                        taken += 1
+                    if problem := _personal_problem(event_id, digests, apart[mine:taken], key):
+                        return _Walked(count, first_id, first_prev, last_id, previous, event_id, problem)
+                previous, last_id = stored_hash, event_id
+                count += 1
+                if count == mark:
+                    marked = stored_hash
+                if progress and (done + count) % chunk_size == 0:
+                    progress(done + count)
+        leftover = False
+        if upto is not None and check_personal and (last_id is None or last_id < upto):
+            leftover = bool(_personal_rows(cursor, last_id, upto))
+    return _Walked(count, first_id, first_prev, last_id, previous, marked_hash=marked, leftover=leftover)
+
+
+# Worker processes -------------------------------------------------------------------------------
+
+_INHERITED = []  # in a worker: the verifying process's connections, kept as they are
+
+
+def _own_connections():
+    """In a worker forked from the verifying process: connections of its own to the same
+    databases. Those inherited with the fork are never used nor closed here (closing one would
+    end the parent's session): kept alive until the worker ends."""
+    for alias in connections:
+        inherited = connections[alias]
+        _INHERITED.append(inherited)
+        connections[alias] = fresh = type(inherited)(inherited.settings_dict, alias)
+        multiprocessing.util.Finalize(fresh, fresh.close, exitpriority=10)
+
+
+def _part_walked(task) -> _Walked:
+    # No reading ahead: the workers and their database processes already keep every core busy.
+    after, upto, rules, chunk_size = task
+    return _walk(after, upto=upto, limit=float("inf"), rules=rules, chunk_size=chunk_size, ahead=False)
+
+
+def _others_can_read() -> bool:
+    """Other connections see what this one reads: no transaction of its own under way (they
+    would not see what it has not committed), a database outside its memory."""
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        return False
+    return not connection.in_atomic_block
+
+
+def _hash_at(after, position) -> str | None:
+    """The hash of the event at `position` (1 for the first) after the event `after`."""
+    events = AuditEvent.objects.order_by("id")
+    if after is not None:
+        events = events.filter(id__gt=after)
+    return events.values_list("hash", flat=True)[position - 1 : position].first()
+
+
+def _walk_in_parts(
+    after, *, limit, last_hash, rules, chunk_size, previous, workers, segment_size, progress, done, mark
+):
+    """The walk `_walk` makes, cut into parts by id walked by `workers` processes (here, when
+    they could not see what this process reads), then joined in order: the same first break.
+    The walk ends at the event carrying the head's hash; where the parts do not add up to the
+    walk the head asks for (events missing, added, personal rows astray), it is walked again in
+    one piece, which says what is wrong exactly as it always has."""
+    walk = dict(limit=limit, rules=rules, chunk_size=chunk_size, previous=previous, done=done, mark=mark)
+    events = AuditEvent.objects.order_by("id")
+    if after is not None:
+        events = events.filter(id__gt=after)
+    first = events.values_list("id", flat=True).first()
+    end = AuditEvent.objects.filter(hash=last_hash).values_list("id", flat=True).first()
+    if first is None or end is None or end < first:
+        return _walk(after, progress=progress, **walk)
+    parts = max(1, min(-(-limit // segment_size), end - first + 1))
+    bounds = [after, *(first - 1 + (end - first + 1) * i // parts for i in range(1, parts)), end]
+    tasks = [(bounds[i], bounds[i + 1], rules, chunk_size) for i in range(parts)]
+    pool = None
+    if workers > 1 and parts > 1 and _others_can_read() and "fork" in multiprocessing.get_all_start_methods():
+        pool = multiprocessing.get_context("fork").Pool(min(workers, parts), initializer=_own_connections)
+    results = pool.imap(_part_walked, tasks) if pool else map(_part_walked, tasks)
+    joined = None
+    try:
+        joined = _joined(
+            tasks, results, previous=previous, limit=limit, mark=mark, progress=progress, done=done
+        )
+    finally:
+        if pool is not None:
+            if joined is not None and not joined.problem:
+                pool.close()  # every part walked: each worker closes its connection and ends
+            else:
+                pool.terminate()  # stopped early: the parts left are not needed
+            pool.join()
+    return joined if joined is not None else _walk(after, progress=progress, **walk)
+
+
+def _joined(tasks, results, *, previous, limit, progress, done, mark) -> _Walked | None:
+    """The parts' walks joined in order into one (None: they do not add up to the walk)."""
+    count, last_id, marked = 0, tasks[0][0], None
+    for (after, *_rest), part in zip(tasks, results, strict=True):
+        if part.first_id is None:  # no event numbered in this part
+            if part.leftover:
+                return None
+            continue
+        if count >= limit:
+            return None
+        if part.first_prev != previous:
+            return _Walked(count, broken_event_id=part.first_id, problem=_link_broken(part.first_id))
+        if count + part.count + bool(part.problem) > limit:
+            return None
+        if part.problem:
+            return _Walked(count + part.count, broken_event_id=part.broken_event_id, problem=part.problem)
+        if part.leftover:
+            return None
+        if count < mark <= count + part.count:
+            marked = _hash_at(after, mark - count)
+        previous, last_id = part.last_hash, part.last_id
+        count += part.count
+        if progress:
+            progress(done + count)
+    if count != limit:
+        return None
+    return _Walked(count, last_id=last_id, last_hash=previous, marked_hash=marked)
+
+
 def verify(
-    *, chunk_size: int = 5000, progress=None, head: tuple[int, str] | None = None, personal_rows: bool = True
+    *,
+    chunk_size: int = 5000,
+    progress=None,
+    head: tuple[int, str] | None = None,
+    personal_rows: bool = True,
+    workers: int = 1,
+    segment_size: int = SEGMENT_SIZE,
 ) -> Verification:
     """Walk the chain in order, up to its sealed head; report the first event whose link does
     not hold.
@@ -457,6 +883,12 @@ def verify(
     With `personal_rows` (the default), also check the personal data kept apart beside the
     events, read alongside them in the same order: each digest an event keeps has its row, each
     row not erased still gives its digest (a name or an address changed is caught).
+
+    With `workers` > 1, a chain longer than `segment_size` events is cut into parts of about
+    that many, walked by as many worker processes (forked, each with its connection), and
+    joined: each part's first link must hold to the last hash of the part before. The result is
+    the walk's in one process, to the first broken event. Inside a transaction (the workers
+    would not see what it has not written) the parts are walked in this process.
     """
     key = chain_key()
     stored = _read_head()
@@ -467,38 +899,32 @@ def verify(
         .first()
     )
     # A trail whose (sealed) head was never keyed and without a marker is all plain SHA-256.
-    all_plain = marker is None and not stored.keyed
+    rules = _Rules(key, marker, all_plain=marker is None and not stored.keyed, personal_rows=personal_rows)
     previous, checked, last_id = GENESIS_HASH, 0, None
     published_found = None
     while True:
-        rows = AuditEvent.objects.order_by("id").values_list("id", "prev_hash", "hash", *HASHED_FIELDS)
-        if last_id is not None:
-            rows = rows.filter(id__gt=last_id)
-        apart = _personal_rows(last_id, chunk_size) if personal_rows else iter(())
-        waiting = next(apart, None)
-        for row in rows[: stored.length - checked].iterator(chunk_size=chunk_size):
-            event_id, prev_hash, stored_hash, *content = row
-            if prev_hash != previous:
-                return Verification(
-                    checked, event_id, f"le lien vers l’événement précédent est rompu (#{event_id})"
-                )
-            plain = all_plain or (marker is not None and event_id < marker)
-            if _content_hash(prev_hash, *content, key=None if plain else key) != stored_hash:
-                return Verification(checked, event_id, f"le contenu de l’événement #{event_id} a été modifié")
-            digests = content[-1]
-            if personal_rows and (digests or (waiting is not None and waiting[0] <= event_id)):
-                mine = []
-                while waiting is not None and waiting[0] <= event_id:
-                    mine.append(waiting)
-                    waiting = next(apart, None)
-                if problem := _personal_problem(event_id, digests, mine, key):
-                    return Verification(checked, event_id, problem)
-            previous, last_id = stored_hash, event_id
-            checked += 1
-            if head is not None and checked == head[0]:
-                published_found = stored_hash == head[1]
-            if progress and checked % chunk_size == 0:
-                progress(checked)
+        limit = stored.length - checked
+        mark = head[0] - checked if head is not None and head[0] > checked else 0
+        walk = dict(limit=limit, rules=rules, chunk_size=chunk_size, previous=previous, progress=progress)
+        if workers > 1 and limit > segment_size:
+            walked = _walk_in_parts(
+                last_id,
+                last_hash=stored.last_hash,
+                workers=workers,
+                segment_size=segment_size,
+                done=checked,
+                mark=mark,
+                **walk,
+            )
+        else:
+            walked = _walk(last_id, done=checked, mark=mark, **walk)
+        if walked.problem:
+            return Verification(checked + walked.count, walked.broken_event_id, walked.problem)
+        if walked.count:
+            previous, last_id = walked.last_hash, walked.last_id
+        checked += walked.count
+        if walked.marked_hash is not None:
+            published_found = walked.marked_hash == head[1]
         # The events first (an event changed is the more precise report), then the head itself.
         if problem := _head_problem(stored, key):
             return Verification(checked, None, problem)

@@ -14,8 +14,6 @@ Readers join them back (`changes_of`, `actor_of`) from the rows prefetched with 
 erased value read as `ERASED`.
 """
 
-import hashlib
-import hmac
 import json
 import re
 import secrets
@@ -24,6 +22,7 @@ from dataclasses import dataclass
 from django.db.models import OuterRef, Subquery, prefetch_related_objects
 from django.utils.translation import gettext as _
 
+from lifecycle.keyed import hmac_sha256
 from lifecycle.models import PersonalData
 
 # What stands in the hashed content where a person's value was.
@@ -80,8 +79,12 @@ def _canonical(values) -> bytes:
 
 def digest(owner: str, salt: str, values, *, key: bytes) -> str:
     """The HMAC of an owner's values with the row's salt: what the chain keeps of them."""
-    message = b"personal:%s:%s:" % (owner.encode(), salt.encode()) + _canonical(values)
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+    return digest_of_canonical(owner, salt, _canonical(values).decode(), key=key)
+
+
+def digest_of_canonical(owner: str, salt: str, canonical: str, *, key: bytes) -> str:
+    """`digest` of the values whose canonical JSON is `canonical` (the verification has it)."""
+    return hmac_sha256(key, f"personal:{owner}:{salt}:{canonical}".encode())
 
 
 def _taken_out(value, path, found):

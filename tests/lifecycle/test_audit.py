@@ -8,13 +8,14 @@ import hashlib
 import hmac
 import io
 import json
+import multiprocessing
 
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from lifecycle import audit, services
+from lifecycle import audit, clock, services
 from lifecycle.actors import SYSTEM, shown_label
 from lifecycle.enums import AuditKind, ChallengeState
 from lifecycle.models import AuditChainHead, AuditEvent
@@ -275,3 +276,148 @@ def test_an_author_s_name_is_one_line_in_the_trail(db):
         event = audit.record(None, AuditKind.CREATED, by=author)
     assert event.actor_label == f"user:{author.pk}"  # the name kept apart (docs/personal-data.md)
     assert shown_label(AuditEvent.objects.get(pk=event.pk)) == "Camille Bcc: Lambert (camille)"
+
+
+# Verification: the rows as the database gives them, and the walk in parts ----------------------
+
+
+def test_every_kind_of_value_is_hashed_again_as_it_was_written(db):
+    """The walk rebuilds each hashed text from the rows as stored (the time stamp, the JSON
+    columns as text): what `record` hashed, to the character, whatever the values."""
+    author = programme_manager(username="camille", first_name="Camille « é »", last_name="L'Hôte")
+    odd = {
+        "texte": 'Ligne 1\nLigne 2\t"citée" \\ \u2028 \x01 ☃ 𝄞',
+        # (Not a float of 1e16 or more: PostgreSQL's jsonb gives it back as an integer.)
+        "nombres": [0, -7, 0.1, 1.0, 2.5e-8, 1e15, 12345678901234567890],
+        "imbriqué": {"b": [None, True, False], "a": {"z": [], "y": {}}, "É": "", "10": 1, "9": 2},
+    }
+    moments = [
+        dt.datetime(2019, 3, 31, 1, 59, 59, 0, tzinfo=dt.UTC),  # no fraction of a second
+        dt.datetime(2024, 10, 27, 2, 30, 0, 1, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+    ]
+    with transaction.atomic():
+        for moment in moments:
+            with clock.at(moment):
+                audit.record(None, AuditKind.CREATED, by=author, reason="motif « é »\r\n", changes=odd)
+                audit.record(
+                    None,
+                    AuditKind.CREATED,
+                    by=SYSTEM,
+                    subject="contact:5",
+                    changes={"email": [None, audit.Personal("contact:5", "a.b@exemple.fr ☃")]},
+                    personal={"contact:5": {"téléphone": ["01 02", {"poste": 3.25}]}},
+                )
+    result = audit.verify()
+    assert (result.intact, result.checked) == (True, 4)
+
+
+@pytest.fixture
+def long_trail(transactional_db):
+    """Twelve events committed (the workers read them on connections of their own), most of
+    them with their author's name kept apart."""
+    manager = programme_manager(username="gestionnaire")
+    with transaction.atomic():
+        for number in range(12):
+            audit.record(None, AuditKind.CREATED, by=manager if number % 3 else SYSTEM, reason=f"n°{number}")
+    return list(AuditEvent.objects.order_by("id"))
+
+
+@pytest.fixture
+def rewrite(long_trail, full_access):
+    """SQL run by someone with full access to the database, on the committed trail."""
+    return full_access
+
+
+def verify_in_parts(**options):
+    """The verification by two worker processes, over parts of 4 events (three parts of the
+    twelve); with the number of workers alive while the parts were joined."""
+    alive = set()
+    result = audit.verify(
+        workers=2,
+        segment_size=4,
+        chunk_size=2,
+        progress=lambda checked: alive.add(len(multiprocessing.active_children())),
+        **options,
+    )
+    return result, alive
+
+
+def test_an_intact_trail_verified_in_parts_by_workers(long_trail):
+    result, alive = verify_in_parts()
+    assert result == audit.verify() == audit.Verification(12)
+    assert alive == {2}  # the parts were walked by two processes
+
+    published = (6, long_trail[5].hash)  # inside the second part
+    result, _alive = verify_in_parts(head=published)
+    assert result == audit.verify(head=published) == audit.Verification(12, matches_published_head=True)
+    result, _alive = verify_in_parts(head=(6, long_trail[4].hash))
+    assert result == audit.verify(head=(6, long_trail[4].hash))
+    assert result.problem.startswith("l’événement n°6 ne porte pas l’empreinte publiée")
+
+
+def test_an_event_changed_inside_the_second_part(long_trail, rewrite):
+    event = long_trail[5]
+    rewrite("UPDATE lifecycle_auditevent SET reason = %s WHERE id = %s", ["réécrit", event.pk])
+    result, _alive = verify_in_parts()
+    assert result == audit.verify()
+    assert (result.checked, result.broken_event_id, result.problem) == (
+        5,
+        event.pk,
+        f"le contenu de l’événement #{event.pk} a été modifié",
+    )
+
+
+def test_a_broken_link_between_two_parts(long_trail, rewrite):
+    """The second part's first event points elsewhere: the part holds by itself, its link to
+    the part before does not."""
+    event = long_trail[4]
+    rewrite("UPDATE lifecycle_auditevent SET prev_hash = %s WHERE id = %s", [GENESIS_HASH, event.pk])
+    result, _alive = verify_in_parts()
+    assert result == audit.verify()
+    assert (result.checked, result.broken_event_id, result.problem) == (
+        4,
+        event.pk,
+        f"le lien vers l’événement précédent est rompu (#{event.pk})",
+    )
+
+
+def test_the_last_event_of_a_part_deleted(long_trail, rewrite):
+    deleted, after = long_trail[3], long_trail[4]
+    rewrite("DELETE FROM lifecycle_personaldata WHERE event_id = %s", [deleted.pk])
+    rewrite("DELETE FROM lifecycle_auditevent WHERE id = %s", [deleted.pk])
+    result, _alive = verify_in_parts()
+    assert result == audit.verify()
+    assert (result.checked, result.broken_event_id) == (3, after.pk)
+
+
+def test_a_personal_value_changed_in_the_third_part(long_trail, rewrite):
+    event = long_trail[10]
+    rewrite(
+        'UPDATE lifecycle_personaldata SET "values" = %s WHERE event_id = %s',
+        [json.dumps([[["actor_label"], "Quelqu’un d’autre"]]), event.pk],
+    )
+    result, _alive = verify_in_parts()
+    assert result == audit.verify()
+    assert (result.checked, result.broken_event_id, result.problem) == (
+        10,
+        event.pk,
+        f"la donnée personnelle de user:{event.actor_id} de l’événement #{event.pk} a été modifiée",
+    )
+
+
+def test_inside_a_transaction_the_parts_are_walked_in_this_process(trail):
+    """The workers would not see what the transaction has not committed (here, the whole
+    trail): the parts are walked and joined here, to the same result."""
+    alive = set()
+
+    def progress(checked):
+        alive.add(len(multiprocessing.active_children()))
+
+    assert audit.verify(workers=2, segment_size=1, progress=progress) == audit.Verification(3)
+    assert alive == {0}
+
+
+def test_audit_verify_command_with_workers(long_trail):
+    out = io.StringIO()
+    call_command("audit", "verify", "--workers", "2", stdout=out)
+    assert out.getvalue() == "12 événements vérifiés : chaîne intègre.\n"

@@ -1,3 +1,5 @@
+import os
+
 from django.core.management.base import BaseCommand, CommandError
 
 from lifecycle import anchoring, audit
@@ -20,6 +22,12 @@ class Command(BaseCommand):
             metavar="LONGUEUR:EMPREINTE",
             help="une tête publiée : prouve que les LONGUEUR premiers événements sont ceux publiés",
         )
+        verify.add_argument(
+            "--workers",
+            type=int,
+            default=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+            help="processus qui vérifient chacun une partie de la chaîne (par défaut : un par processeur)",
+        )
         actions.add_parser("publish", help="Publie la tête de la chaîne hors de la base (et aux auditeurs).")
         export = actions.add_parser("export", help="Exporte le journal.")
         export.add_argument("--format", choices=["csv", "jsonl"], default="jsonl")
@@ -27,7 +35,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, **options):
         if action == "verify":
-            self.verify(options.get("head"))
+            self.verify(options.get("head"), workers=max(1, options["workers"]))
         elif action == "publish":
             published = anchoring.publish_head()
             self.stdout.write(f"Tête {published.text} publiée dans {published.location}.")
@@ -40,7 +48,7 @@ class Command(BaseCommand):
         else:
             self.export(options["format"], options.get("output"))
 
-    def verify(self, head_text):
+    def verify(self, head_text, *, workers):
         def progress(checked):
             self.stderr.write(f"… {checked} événements vérifiés")
 
@@ -48,7 +56,7 @@ class Command(BaseCommand):
             head = audit.parse_head(head_text) if head_text else None
         except ValueError as error:
             raise CommandError(str(error)) from error
-        result = audit.verify(progress=progress if self.stderr.isatty() else None, head=head)
+        result = audit.verify(progress=progress if self.stderr.isatty() else None, head=head, workers=workers)
         if result.intact:
             self.stdout.write(f"{result.checked} événements vérifiés : chaîne intègre.")
             if head is not None:
