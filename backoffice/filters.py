@@ -37,11 +37,19 @@ def challenges_queryset():
     return Challenge.objects.select_related("administration", "promotion").annotate(state_rank=state_rank)
 
 
+# The one column of a sort that may be empty: cases that never changed state come last either way.
+NULLABLE = {"state_changed_at"}
+
+
 def _ordering(key):
-    """The ORDER BY of a sort key; cases that never changed state come last either way."""
+    """The ORDER BY of a sort key, as the list's indexes hold it (Challenge.Meta.indexes): NULLS
+    LAST only where a column may be empty (elsewhere it would keep PostgreSQL off the index)."""
     descending = key.startswith("-")
     fields = SORTS.get(key.lstrip("-"), SORTS["nom"])
-    return [F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True) for name in fields]
+    return [
+        (F(name).desc if descending else F(name).asc)(nulls_last=True if name in NULLABLE else None)
+        for name in fields
+    ]
 
 
 class ChallengeFilter(django_filters.FilterSet):

@@ -24,9 +24,7 @@ STALE_DAYS = 14
 
 def pipeline(promotion) -> list[dict]:
     """Every state in the lifecycle's order with its number of cases (zeros included)."""
-    rows = (
-        Challenge.objects.filter(promotion=promotion).order_by().values("state").annotate(count=Count("id"))
-    )
+    rows = Challenge.objects.filter(promotion=promotion).order_by().values("state").annotate(count=Count("*"))
     counts = {row["state"]: row["count"] for row in rows}
     most = max(counts.values(), default=0)
     return [

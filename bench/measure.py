@@ -75,6 +75,24 @@ def percentile(values, fraction):
 # Synthetic data ----------------------------------------------------------------------------------
 
 
+def summary(values) -> dict:
+    """Rounds' figures: their median, and their spread ((max − min) / median); "noisy" above 20 %."""
+    median = statistics.median(values)
+    spread = (max(values) - min(values)) / median if median else 0.0
+    return {"median": median, "spread": spread, "noisy": spread > NOISY, "values": list(values)}
+
+
+NOISY = 0.20
+
+
+def loaded(measure, *args, **kwargs) -> dict:
+    """A section's figures with the machine's 1-minute load average before and after it."""
+    before = os.getloadavg()[0]
+    figures = measure(*args, **kwargs)
+    figures["load"] = [before, os.getloadavg()[0]]
+    return figures
+
+
 class World:
     """The fixed part: a promotion with its call, administrations with a contact, a manager."""
 
@@ -213,9 +231,6 @@ SERVICE_CONFIGS = {
     "service_orm_default": ("orm", False),
     "service_orm_persistent": ("orm", True),
     "service_redis_persistent": ("redis", True),
-    # Not the code as it is: one broker shared by the enqueues (async_task(..., broker=...)),
-    # to show what django-q2 building a Redis client per message costs.
-    "service_redis_shared_broker": ("redis-shared", True),
     # Diagnostic, not the code as it runs: the receivers of transition_applied and
     # transition_committed (outbox, mentoring) disconnected, to show the cost of the core alone
     # (lock, rights, guards, state, audit chain).
@@ -225,8 +240,6 @@ SERVICE_CONFIGS = {
 
 def _configure(broker: str, persistent: bool):
     """Switch django-q2's broker and the connection's CONN_MAX_AGE inside this process."""
-    import django_q.tasks
-    from django_q.brokers import get_broker
     from django_q.conf import Conf
 
     from lifecycle import signals
@@ -243,11 +256,6 @@ def _configure(broker: str, persistent: bool):
         Conf.ORM, Conf.REDIS = None, os.environ["BENCH_REDIS_URL"]
     else:
         Conf.ORM, Conf.REDIS = "default", None
-    if broker == "redis-shared":
-        shared = get_broker()
-        django_q.tasks.get_broker = lambda list_key=None: shared
-    else:
-        django_q.tasks.get_broker = get_broker
     wanted = 600 if persistent else 0
     if connection.settings_dict["CONN_MAX_AGE"] != wanted:
         connection.settings_dict["CONN_MAX_AGE"] = wanted
@@ -268,7 +276,6 @@ def bench_transitions(world: World, per_method: int, rounds: int = 3) -> dict:
     configs = {name: config for name, config in SERVICE_CONFIGS.items()}
     if not os.environ.get("BENCH_REDIS_URL"):
         configs.pop("service_redis_persistent")
-        configs.pop("service_redis_shared_broker")
     names = [*configs, "fsm_save", "bare_update"]
     wanted = per_method * len(names)
     pks = list(
@@ -304,6 +311,7 @@ def bench_transitions(world: World, per_method: int, rounds: int = 3) -> dict:
         return time.perf_counter() - started
 
     seconds = dict.fromkeys(names, 0.0)
+    rates = {name: [] for name in names}  # moves/s of each round
     extra = {}
     size = -(-per_method // rounds)
     for round_ in range(rounds):
@@ -315,7 +323,9 @@ def bench_transitions(world: World, per_method: int, rounds: int = 3) -> dict:
                 _configure(*configs[name])
                 notifications_before = Notification.objects.count()
                 events_before = AuditEvent.objects.count()
-                seconds[name] += service(batch)
+                took = service(batch)
+                seconds[name] += took
+                rates[name].append(len(batch) / took)
                 if configs[name][0] != "core":
                     extra.setdefault("notifications", []).append(
                         (Notification.objects.count() - notifications_before) / len(batch)
@@ -325,7 +335,9 @@ def bench_transitions(world: World, per_method: int, rounds: int = 3) -> dict:
                 )
             else:
                 _configure("orm", True)
-                seconds[name] += (fsm_save if name == "fsm_save" else bare_update)(batch)
+                took = (fsm_save if name == "fsm_save" else bare_update)(batch)
+                seconds[name] += took
+                rates[name].append(len(batch) / took)
     _configure("orm", True)
     # What one move sends to the database (ORM broker: its enqueues are INSERTs too).
     spare_pk = groups[names[0]][-1]
@@ -344,19 +356,69 @@ def bench_transitions(world: World, per_method: int, rounds: int = 3) -> dict:
         "service_orm_by_verb": {verb: queries.count(verb) for verb in sorted(set(queries))},
         "bare_update": len(captured.captured_queries),
     }
-    result = {
-        name: {"count": per_method, "seconds": s, "per_second": per_method / s} for name, s in seconds.items()
-    }
+    result = {}
+    for name, s_ in seconds.items():
+        rounds_ = summary(rates[name])
+        result[name] = {
+            "count": per_method,
+            "seconds": s_,
+            "per_second": rounds_["median"],
+            "spread": rounds_["spread"],
+            "noisy": rounds_["noisy"],
+        }
+
+    def ratio(name, base):  # the median of the rounds' ratios (each round side by side)
+        return summary([b / r for r, b in zip(rates[name], rates[base], strict=True)])
+
     result["notifications_per_transition"] = statistics.mean(extra["notifications"])
     result["audit_events_per_transition"] = statistics.mean(extra["events"])
     for name in configs:
-        result[name]["ratio_vs_update"] = seconds[name] / seconds["bare_update"]
-        result[name]["ratio_vs_fsm"] = seconds[name] / seconds["fsm_save"]
-    result["ratio_fsm_vs_update"] = seconds["fsm_save"] / seconds["bare_update"]
+        versus_update = ratio(name, "bare_update")
+        result[name]["ratio_vs_update"] = versus_update["median"]
+        result[name]["ratio_spread"] = versus_update["spread"]
+        result[name]["ratio_vs_fsm"] = ratio(name, "fsm_save")["median"]
+    result["ratio_fsm_vs_update"] = ratio("fsm_save", "bare_update")["median"]
+    result["rounds"] = rounds
     result["queries"] = result_queries
+    result["round_trips"] = _round_trips(world, spare_pk, manager, configs)
     # The transitions enqueued their messages: leave both queues empty.
     _clear_queue()
     return result
+
+
+def _round_trips(world, pk, manager, configs) -> dict:
+    """One move in the production configuration (Redis when there is one), its statements
+    counted inside its transaction and after it, and its calls to the broker."""
+    import django_q.tasks
+
+    _configure("redis" if "service_redis_persistent" in configs else "orm", True)
+    Challenge.objects.filter(pk=pk).update(state=ChallengeState.SUBMITTED)
+    inside, after, enqueued = [], [], []
+
+    def count(execute, sql, params, many, context):
+        (inside if connection.in_atomic_block else after).append(sql.split(" ", 1)[0])
+        return execute(sql, params, many, context)
+
+    real = django_q.tasks.async_task
+
+    def async_task(*args, **kwargs):
+        enqueued.append(args[0])
+        return real(*args, **kwargs)
+
+    challenge = Challenge.objects.get(pk=pk)
+    django_q.tasks.async_task = async_task
+    try:
+        with connection.execute_wrapper(count):
+            services.transition(challenge, "preselect", by=manager, reason="Dossier solide.")
+    finally:
+        django_q.tasks.async_task = real
+    _configure("orm", True)
+    return {
+        "inside": len(inside),
+        "inside_by_verb": {verb: inside.count(verb) for verb in sorted(set(inside))},
+        "after": len(after),
+        "broker_calls": len(enqueued),
+    }
 
 
 def _clear_queue():
@@ -374,42 +436,82 @@ def _clear_queue():
 # 2. Pages ---------------------------------------------------------------------------------------
 
 
-def bench_pages(world: World, requests: int) -> dict:
+def bench_pages(world: World, requests: int, *, rounds: int = 3, explain: bool = False) -> dict:
+    """Each page `requests` times, in `rounds` interleaved rounds (page after page, then again):
+    p50 and p95 over every request, the spread of the rounds' p95. With `explain`, the plan
+    (`EXPLAIN ANALYZE`, PostgreSQL) of each page's slowest query."""
     client = Client()
     client.force_login(world.manager)
+    # The first challenge: the transitions bench moves the latest ones, this one keeps its
+    # history from size to size (the page's queries compared as N grows, not its case).
     challenge_pk = (
-        Challenge.objects.filter(promotion=world.promotion)
-        .order_by("id")
-        .values_list("pk", flat=True)[world.count // 2]
+        Challenge.objects.filter(promotion=world.promotion).order_by("id").values_list("pk", flat=True)[0]
     )
+    events = AuditEvent.objects.count()
+    middle_event = AuditEvent.objects.order_by("id").values_list("pk", flat=True)[events // 2]
+    challenges_url, audit_url = reverse("backoffice:challenges"), reverse("backoffice:audit")
+    deep_page = max(1, world.count // 25 * 3 // 4)  # three quarters down the list (25 a page)
     pages = {
         "dashboard": reverse("backoffice:dashboard"),
-        "challenges (?state=submitted)": reverse("backoffice:challenges") + "?state=submitted",
+        "challenges (?state=submitted)": challenges_url + "?state=submitted",
+        "challenges, latest change first": challenges_url + "?tri=-changement",
+        f"challenges, page {deep_page}": challenges_url + f"?page={deep_page}",
         "challenge": reverse("backoffice:challenge", args=[challenge_pk]),
-        "audit": reverse("backoffice:audit"),
+        "audit": audit_url,
+        "audit (?kind=transition)": audit_url + "?kind=transition",
+        "audit (?challenge=number)": audit_url + f"?challenge={challenge_pk}",
+        "audit, events older than the middle one": audit_url + f"?avant={middle_event}",
     }
+    per_round = max(1, -(-requests // rounds))
+    times = {label: [] for label in pages}
+    round_p95 = {label: [] for label in pages}
+    queries, statuses, sizes, slowest = {}, {}, {}, {}
+    for url in pages.values():
+        client.get(url)  # warm-up (templates, caches)
+    for _round in range(rounds):
+        for label, url in pages.items():
+            these = []
+            for _ in range(per_round):
+                reset_queries()  # the log keeps 9,000 queries at most: an empty start
+                with CaptureQueriesContext(connection) as captured:
+                    started = time.perf_counter()
+                    response = client.get(url)
+                    these.append(time.perf_counter() - started)
+                queries.setdefault(label, []).append(len(captured.captured_queries))
+                statuses.setdefault(label, set()).add(response.status_code)
+                sizes.setdefault(label, set()).add(len(response.content))
+                top = max(captured.captured_queries, key=lambda query: float(query["time"]), default=None)
+                if top and float(top["time"]) >= float(slowest.get(label, {}).get("time", -1)):
+                    slowest[label] = top
+            times[label] += these
+            round_p95[label].append(percentile(these, 0.95) * 1000)
     result = {}
     for label, url in pages.items():
-        client.get(url)  # warm-up (templates, caches)
-        times, queries, statuses, sizes = [], [], set(), set()
-        for _ in range(requests):
-            reset_queries()  # the log keeps 9,000 queries at most: an empty start
-            with CaptureQueriesContext(connection) as captured:
-                started = time.perf_counter()
-                response = client.get(url)
-                times.append(time.perf_counter() - started)
-            queries.append(len(captured.captured_queries))
-            statuses.add(response.status_code)
-            sizes.add(len(response.content))
+        rounds_ = summary(round_p95[label])
         result[label] = {
             "url": url,
-            "status": sorted(statuses),
-            "bytes": max(sizes),
-            "queries": max(queries),
-            "queries_min": min(queries),
-            "p50_ms": statistics.median(times) * 1000,
-            "p95_ms": percentile(times, 0.95) * 1000,
+            "status": sorted(statuses[label]),
+            "bytes": max(sizes[label]),
+            "queries": max(queries[label]),
+            "queries_min": min(queries[label]),
+            "p50_ms": statistics.median(times[label]) * 1000,
+            "p95_ms": percentile(times[label], 0.95) * 1000,
+            "round_p95_ms": round_p95[label],
+            "spread": rounds_["spread"],
+            "noisy": rounds_["noisy"],
+            "requests": len(times[label]),
+            "rounds": rounds,
         }
+        if explain and connection.vendor == "postgresql" and label in slowest:
+            sql = slowest[label]["sql"]
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                plan = [row[0] for row in cursor.fetchall()]
+            result[label]["slowest_query"] = {
+                "ms": float(slowest[label]["time"]) * 1000,
+                "sql": sql,
+                "plan": plan,
+            }
     return result
 
 
@@ -508,49 +610,61 @@ def write_import_file(path: Path, rows: int, promotion: int):
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def bench_import(rows: int) -> dict:
+def bench_import(rows: int, rounds: int = 3) -> dict:
+    """`manage.py import_challenges` (process start-up included) and the library's calls in this
+    process, on files of new challenges of as many rows, interleaved in `rounds` rounds, each
+    file for a promotion of its own."""
     from importing import readers, writer
     from importing.rows import validate
 
     # A file holds at most readers.MAX_RECORDS challenges (the bounds of hostile files): a larger
     # figure asked for is measured on a file of that size.
     rows = min(rows, readers.MAX_RECORDS)
+    command, library, cpu, reading, validating, outputs = [], [], [], [], [], []
+    returncode = 0
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "defis.yml"
-        write_import_file(path, rows, promotion=PROMOTION_NUMBER + 1)
-        load_before = os.getloadavg()[0]
-        started = time.perf_counter()
-        done = subprocess.run(
-            [sys.executable, str(ROOT / "manage.py"), "import_challenges", str(path)],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            env=os.environ.copy(),
-        )
-        seconds = time.perf_counter() - started
-        # The library call alone, on a second file (another promotion), without process start-up.
-        path2 = Path(folder) / "defis2.yml"
-        write_import_file(path2, rows, promotion=PROMOTION_NUMBER + 2)
-        started, cpu_started = time.perf_counter(), time.process_time()
-        records = readers.read_records(path2)
-        read_seconds = time.perf_counter() - started
-        rows_ = validate(records)
-        validate_seconds = time.perf_counter() - started - read_seconds
-        writer.write(rows_, by=SYSTEM)
-        library_seconds = time.perf_counter() - started
-        library_cpu_seconds = time.process_time() - cpu_started
+        for round_ in range(rounds):
+            path = Path(folder) / f"defis-{round_}.yml"
+            write_import_file(path, rows, promotion=PROMOTION_NUMBER + 1 + 2 * round_)
+            started = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, str(ROOT / "manage.py"), "import_challenges", str(path)],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                env=os.environ.copy(),
+            )
+            command.append(rows / (time.perf_counter() - started))
+            returncode = returncode or done.returncode
+            outputs = (done.stdout + done.stderr).strip().splitlines()[-1:]
+            # The library call alone, on a second file (another promotion), without start-up.
+            path2 = Path(folder) / f"defis-{round_}-bis.yml"
+            write_import_file(path2, rows, promotion=PROMOTION_NUMBER + 2 + 2 * round_)
+            started, cpu_started = time.perf_counter(), time.process_time()
+            records = readers.read_records(path2)
+            reading.append(time.perf_counter() - started)
+            rows_ = validate(records)
+            validating.append(time.perf_counter() - started - reading[-1])
+            writer.write(rows_, by=SYSTEM)
+            seconds = time.perf_counter() - started
+            library.append(rows / seconds)
+            cpu.append(time.process_time() - cpu_started)
+    command_rounds, library_rounds = summary(command), summary(library)
     return {
         "rows": rows,
-        "seconds": seconds,
-        "per_second": rows / seconds,
-        "returncode": done.returncode,
-        "output": (done.stdout + done.stderr).strip().splitlines()[-1:],
-        "library_seconds": library_seconds,
-        "library_per_second": rows / library_seconds,
-        "library_cpu_seconds": library_cpu_seconds,
-        "read_seconds": read_seconds,
-        "validate_seconds": validate_seconds,
-        "load": [load_before, os.getloadavg()[0]],
+        "rounds": rounds,
+        "per_second": command_rounds["median"],
+        "seconds": rows / command_rounds["median"],
+        "spread": command_rounds["spread"],
+        "returncode": returncode,
+        "output": outputs,
+        "library_per_second": library_rounds["median"],
+        "library_seconds": rows / library_rounds["median"],
+        "library_spread": library_rounds["spread"],
+        "library_cpu_seconds": statistics.median(cpu),
+        "read_seconds": statistics.median(reading),
+        "validate_seconds": statistics.median(validating),
+        "noisy": command_rounds["noisy"] or library_rounds["noisy"],
     }
 
 
@@ -621,7 +735,9 @@ def _sent(ids) -> int:
     return Notification.objects.filter(pk__in=ids, status=DeliveryStatus.SENT).count()
 
 
-def bench_delivery(world: World, count: int, *, cluster_messages: int, cluster_timeout: float) -> dict:
+def bench_delivery(
+    world: World, count: int, *, cluster_messages: int, cluster_timeout: float, rounds: int = 3
+) -> dict:
     import smtplib
     from email.message import EmailMessage
 
@@ -637,40 +753,54 @@ def bench_delivery(world: World, count: int, *, cluster_messages: int, cluster_t
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     result = {"messages": count}
     try:
-        # a) raw smtplib, one connection, the same messages (subject, body, headers) -------------
-        _settle_outbox()
-        ids = _make_notifications(world, count, "raw")
-        messages = list(Notification.objects.filter(pk__in=ids).order_by("id"))
-        before = handler.count
-        started = time.perf_counter()
-        with smtplib.SMTP("127.0.0.1", port) as smtp:
-            for notification in messages:
-                message = EmailMessage()
-                message["Subject"] = notification.subject
-                message["From"] = settings.DEFAULT_FROM_EMAIL
-                message["To"] = notification.recipient_email
-                message["Message-ID"] = notification.message_id
-                message["X-EIG-Idempotency-Key"] = notification.idempotency_key
-                message.set_content(notification.body)
-                smtp.send_message(message)
-        seconds = time.perf_counter() - started
-        result["raw_smtplib"] = {
-            "seconds": seconds,
-            "per_second": count / seconds,
-            "received": handler.count - before,
-        }
+        # a) raw smtplib, one connection, and b) notifications.delivery.send_due in this
+        # process (one reused connection), the same messages, interleaved in rounds ------------
+        per_round = max(1, count // rounds)
+        raw_rates, sweep_rates, received, outcome = [], [], {"raw": 0, "sweep": 0}, None
+        for round_ in range(rounds):
+            _settle_outbox()
+            ids = _make_notifications(world, per_round, f"raw-{round_}")
+            messages = list(Notification.objects.filter(pk__in=ids).order_by("id"))
+            before = handler.count
+            started = time.perf_counter()
+            with smtplib.SMTP("127.0.0.1", port) as smtp:
+                for notification in messages:
+                    message = EmailMessage()
+                    message["Subject"] = notification.subject
+                    message["From"] = settings.DEFAULT_FROM_EMAIL
+                    message["To"] = notification.recipient_email
+                    message["Message-ID"] = notification.message_id
+                    message["X-EIG-Idempotency-Key"] = notification.idempotency_key
+                    message.set_content(notification.body)
+                    smtp.send_message(message)
+            raw_rates.append(per_round / (time.perf_counter() - started))
+            received["raw"] += handler.count - before
 
-        # b) notifications.delivery.send_due in this process, one reused connection -------------
-        _settle_outbox()
-        ids = _make_notifications(world, count, "sweep")
-        before = handler.count
-        started = time.perf_counter()
-        outcome = delivery.send_due()
-        seconds = time.perf_counter() - started
+            _settle_outbox()
+            ids = _make_notifications(world, per_round, f"sweep-{round_}")
+            before = handler.count
+            started = time.perf_counter()
+            outcome = delivery.send_due()
+            sweep_rates.append(per_round / (time.perf_counter() - started))
+            received["sweep"] += handler.count - before
+        raw, sweep = summary(raw_rates), summary(sweep_rates)
+        ratios = summary([s_ / r for s_, r in zip(sweep_rates, raw_rates, strict=True)])
+        result["rounds"] = rounds
+        result["raw_smtplib"] = {
+            "messages": per_round * rounds,
+            "seconds": per_round * rounds / raw["median"],
+            "per_second": raw["median"],
+            "spread": raw["spread"],
+            "received": received["raw"],
+        }
         result["send_due"] = {
-            "seconds": seconds,
-            "per_second": count / seconds,
-            "received": handler.count - before,
+            "messages": per_round * rounds,
+            "seconds": per_round * rounds / sweep["median"],
+            "per_second": sweep["median"],
+            "spread": sweep["spread"],
+            "ratio": ratios["median"],
+            "ratio_spread": ratios["spread"],
+            "received": received["sweep"],
             "outcome": outcome,
         }
 
@@ -691,16 +821,37 @@ def bench_delivery(world: World, count: int, *, cluster_messages: int, cluster_t
         }
 
         # d) django-q2 cluster, 2 workers, one task per message ---------------------------------
-        for broker in ("orm", "redis"):
-            if broker == "redis" and not os.environ.get("BENCH_REDIS_URL"):
+        # Interleaved rounds: ORM, Redis, ORM, Redis… each figure's ratio to raw smtplib.
+        brokers = ["orm", *(["redis"] if os.environ.get("BENCH_REDIS_URL") else [])]
+        runs = {broker: [] for broker in brokers}
+        for _round in range(rounds):
+            for broker in brokers:
+                if runs[broker] and "error" in runs[broker][-1]:
+                    continue
+                try:
+                    runs[broker].append(
+                        _cluster_run(
+                            world, handler, port, cluster_messages, broker=broker, timeout=cluster_timeout
+                        )
+                    )
+                except Exception as error:  # a figure missing, not the whole run
+                    log(f"cluster ({broker}) failed: {error}")
+                    runs[broker].append({"error": str(error)})
+        for broker, done in runs.items():
+            good = [run for run in done if "error" not in run]
+            if not good:
+                result[f"cluster_{broker}"] = done[-1]
                 continue
-            try:
-                result[f"cluster_{broker}"] = _cluster_run(
-                    world, handler, port, cluster_messages, broker=broker, timeout=cluster_timeout
-                )
-            except Exception as error:  # a figure missing, not the whole run
-                log(f"cluster ({broker}) failed: {error}")
-                result[f"cluster_{broker}"] = {"error": str(error)}
+            rates = summary([run["per_second"] for run in good])
+            median_run = sorted(good, key=lambda run: run["per_second"])[len(good) // 2]
+            result[f"cluster_{broker}"] = {
+                **median_run,
+                "per_second": rates["median"],
+                "spread": rates["spread"],
+                "noisy": rates["noisy"],
+                "rounds": len(good),
+                "ratio": rates["median"] / result["raw_smtplib"]["per_second"],
+            }
     finally:
         controller.stop()
     return result
@@ -828,7 +979,7 @@ def main():
     parser.add_argument("--import-rows", type=int, default=10_000)
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--cluster-timeout", type=float, default=45, help="seconds per cluster run")
-    parser.add_argument("--cluster-messages", type=int, default=3000, help="tasks per cluster run")
+    parser.add_argument("--cluster-messages", type=int, default=1500, help="tasks per cluster run")
     parser.add_argument(
         "--skip", default="", help="comma-separated: transitions,pages,verify,import,delivery"
     )
@@ -880,11 +1031,13 @@ def main():
         entry["load_before"] = os.getloadavg()
         if "transitions" not in skip:
             log(f"N={size}: transitions")
-            entry["transitions"] = bench_transitions(world, args.transitions)
+            entry["transitions"] = loaded(bench_transitions, world, args.transitions)
         if "pages" not in skip:
             log(f"N={size}: pages")
             try:
-                entry["pages"] = bench_pages(world, args.requests)
+                before = os.getloadavg()[0]
+                entry["pages"] = bench_pages(world, args.requests, explain=size == max(sizes))
+                entry["pages_load"] = [before, os.getloadavg()[0]]
             except Exception as error:  # pages being written by others may fail for a while
                 log(f"pages failed: {error}")
         save()
@@ -895,13 +1048,14 @@ def main():
     if "import" not in skip:
         log(f"import of {args.import_rows} rows")
         try:
-            out["import"] = bench_import(args.import_rows)
+            out["import"] = loaded(bench_import, args.import_rows)
         except Exception as error:  # a figure missing, not the whole run
             log(f"import failed: {error}")
         save()
     if "delivery" not in skip:
         log(f"delivery of {args.messages} notifications")
-        out["delivery"] = bench_delivery(
+        out["delivery"] = loaded(
+            bench_delivery,
             world,
             args.messages,
             cluster_messages=min(args.cluster_messages, args.messages),

@@ -1,7 +1,12 @@
-"""The audit review: events filtered, old and new values, the chain's status, exports."""
+"""The audit review: events filtered, old and new values, the chain's status, exports.
+
+The trail grows by millions of events: its pages go by key (the events older than the page's
+last, or newer than its first), never by an offset, and its count stops at COUNTED_UP_TO. Each
+page costs the same few indexed queries however deep it is (docs/benchmarks.md, section 2)."""
+
+from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +22,53 @@ from web.access import audit_reader_required
 LAST_VERIFICATION = "audit:last-verification"
 # An event with more changes than this folds them (a creation lists the whole dossier).
 CHANGES_SHOWN = 6
+PER_PAGE = 50
+# Beyond this many matching events the page says "more than": counting two million takes longer
+# than showing them.
+COUNTED_UP_TO = 1_000
+
+
+@dataclass
+class EventsPage:
+    events: list
+    older_than: int | None  # the key of the next page of older events, if there is one
+    newer_than: int | None  # the key of the page of newer events, if there is one
+    count: int  # the matching events, up to COUNTED_UP_TO
+    more: bool  # more than COUNTED_UP_TO
+
+
+def _key(request, name) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def events_page(events, *, older_than=None, newer_than=None) -> EventsPage:
+    """The page of `events` (newest first) the reader asked for: the events just older than a
+    key (`avant`), just newer than one (`apres`), or the newest."""
+    events = events.order_by("-id")
+    rows = None
+    if newer_than is not None:
+        newer = list(events.filter(id__gt=newer_than).order_by("id")[: PER_PAGE + 1])
+        if len(newer) > PER_PAGE:  # a full page below the newest: shown newest first
+            rows, has_newer = newer[:PER_PAGE][::-1], True
+            has_older = events.filter(id__lt=rows[-1].pk).exists()
+        else:  # that close to the top: the newest page
+            older_than = None
+    if rows is None:
+        if older_than is not None:
+            rows = list(events.filter(id__lt=older_than)[: PER_PAGE + 1])
+            has_newer = events.filter(id__gte=older_than).exists()
+        else:
+            rows, has_newer = list(events[: PER_PAGE + 1]), False
+        has_older, rows = len(rows) > PER_PAGE, rows[:PER_PAGE]
+    count = events.order_by()[: COUNTED_UP_TO + 1].count()
+    return EventsPage(
+        rows,
+        older_than=rows[-1].pk if rows and has_older else None,
+        newer_than=rows[0].pk if rows and has_newer else None,
+        count=min(count, COUNTED_UP_TO),
+        more=count > COUNTED_UP_TO,
+    )
 
 
 def _filtered(request):
@@ -29,8 +81,8 @@ def audit_review(request):
     if request.method == "POST":
         return _verify(request)
     event_filter = _filtered(request)
-    page = Paginator(event_filter.qs, 50).get_page(request.GET.get("page"))
-    reader = trail.Reader(page)
+    page = events_page(event_filter.qs, older_than=_key(request, "avant"), newer_than=_key(request, "apres"))
+    reader = trail.Reader(page.events)
     rows = [
         {
             "event": event,
@@ -43,14 +95,15 @@ def audit_review(request):
         for event in reader.events
     ]
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("page", "avant", "apres"):
+        query.pop(key, None)
     return render(
         request,
         "backoffice/audit.html",
         {
             "title": _("Journal d’audit"),
             "filter": event_filter,
-            "page_obj": page,
+            "page": page,
             "rows": rows,
             "changes_shown": CHANGES_SHOWN,
             "links_to_cases": rules.is_programme_manager(request.user),

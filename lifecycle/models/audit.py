@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lifecycle.enums import AuditKind
+from lifecycle.enums import AuditKind, label_of
 
 GENESIS_HASH = "0" * 64
 
@@ -81,6 +81,10 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditTrailIsAppendOnly("Un événement d’audit ne peut pas être effacé.")
+
+    def get_kind_display(self):
+        # Django's own translates every kind's label at each call (enums.label_of says why).
+        return label_of(AuditKind, self.kind)
 
 
 class AuditChainHead(models.Model):

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -195,8 +196,16 @@ class Challenge(ConcurrentTransitionMixin, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["promotion", "name"], name="challenge_name_unique_per_promotion")
         ]
-        # The dashboard counts a promotion's cases per state.
-        indexes = [models.Index(fields=["promotion", "state"], name="challenge_promotion_state")]
+        indexes = [
+            # The dashboard counts a promotion's cases per state.
+            models.Index(fields=["promotion", "state"], name="challenge_promotion_state"),
+            # The managers' list in its default order (by name, either way): a page read off the
+            # index, however deep. Its order by the latest change first (NULLS LAST, which
+            # SQLite's indexes cannot hold) has an index on PostgreSQL alone (migration 0016).
+            models.Index(fields=["name", "id"], name="challenge_by_name"),
+            # The dashboard's cases without a move for some days (backoffice.queries.stale_challenges).
+            models.Index(Coalesce("state_changed_at", "created_at"), name="challenge_last_move"),
+        ]
 
     def __str__(self):
         return self.name

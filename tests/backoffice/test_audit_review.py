@@ -5,7 +5,7 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -137,3 +137,92 @@ def test_the_audit_csv_keeps_a_formula_looking_reason_as_text(auditor_client, db
 
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert rows[-1]["reason"] == "'=cmd|' /C calc'!A0"
+
+
+# Pages by key ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def long_trail(db):
+    """120 events of two kinds (1, 2, 3: created, transition, created…), committed in one go."""
+    from lifecycle import audit
+    from lifecycle.enums import AuditKind
+
+    with transaction.atomic():
+        for number in range(120):
+            audit.record(
+                None,
+                AuditKind.TRANSITION if number % 3 == 1 else AuditKind.CREATED,
+                by=SYSTEM,
+                reason=f"n°{number}",
+            )
+    return list(AuditEvent.objects.order_by("-id").values_list("pk", flat=True))
+
+
+def shown_ids(response):
+    return [event.pk for event in response.context["page"].events]
+
+
+def test_the_trail_goes_by_key_to_older_events_and_back(auditor_client, long_trail):
+    newest = auditor_client.get(URL)
+    page = newest.context["page"]
+    assert shown_ids(newest) == long_trail[:50]
+    assert (page.newer_than, page.older_than, page.count, page.more) == (None, long_trail[49], 120, False)
+    assert "120 événements" in text_of(newest.content.decode())
+
+    second = auditor_client.get(URL, {"avant": long_trail[49]})
+    assert shown_ids(second) == long_trail[50:100]
+    assert (second.context["page"].newer_than, second.context["page"].older_than) == (
+        long_trail[50],
+        long_trail[99],
+    )
+    last = auditor_client.get(URL, {"avant": long_trail[99]})
+    assert shown_ids(last) == long_trail[100:]
+    assert (last.context["page"].newer_than, last.context["page"].older_than) == (long_trail[100], None)
+    assert f"apres={long_trail[100]}" in last.content.decode()
+
+    back = auditor_client.get(URL, {"apres": long_trail[100]})
+    assert shown_ids(back) == long_trail[50:100]
+    assert (back.context["page"].newer_than, back.context["page"].older_than) == (
+        long_trail[50],
+        long_trail[99],
+    )
+    # Just below the top, "newer" is the newest page itself.
+    top = auditor_client.get(URL, {"apres": long_trail[50]})
+    assert shown_ids(top) == long_trail[:50]
+    assert top.context["page"].newer_than is None
+
+
+def test_a_filter_is_kept_from_page_to_page(auditor_client, long_trail):
+    transitions = [pk for index, pk in enumerate(long_trail) if (119 - index) % 3 == 1]
+    first = auditor_client.get(URL, {"kind": "transition"})
+    assert shown_ids(first) == transitions[:40]
+    assert first.context["page"].older_than is None  # 40 transitions: one page
+    assert "40 événements" in text_of(first.content.decode())
+
+
+def test_the_count_stops_at_a_bound_and_says_more(auditor_client, long_trail, monkeypatch):
+    from backoffice.views import audit as audit_view
+
+    monkeypatch.setattr(audit_view, "COUNTED_UP_TO", 100)
+    response = auditor_client.get(URL)
+    assert (response.context["page"].count, response.context["page"].more) == (100, True)
+    assert "Plus de 100 événements" in text_of(response.content.decode())
+
+
+def test_a_deep_page_costs_the_queries_of_the_first(auditor_client, long_trail):
+    auditor_client.get(URL)
+    with CaptureQueriesContext(connection) as first:
+        auditor_client.get(URL, {"avant": long_trail[49]})
+    with CaptureQueriesContext(connection) as deep:
+        auditor_client.get(URL, {"avant": long_trail[99]})
+    assert len(deep.captured_queries) == len(first.captured_queries)
+    assert not any("OFFSET" in query["sql"] for query in deep.captured_queries)
+
+
+def test_a_challenge_named_or_numbered(auditor_client, trail):
+    datafin, signaux = trail
+    by_name = auditor_client.get(URL, {"challenge": "datafin"})
+    assert {event.challenge_id for event in by_name.context["page"].events} == {datafin.pk}
+    by_number = auditor_client.get(URL, {"challenge": str(signaux.pk)})
+    assert {event.challenge_id for event in by_number.context["page"].events} == {signaux.pk}
