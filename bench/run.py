@@ -466,10 +466,13 @@ def generation_section(results) -> list[str]:
         "administrations with one contact account), with 20 audit events each (created, 18 dossier "
         "changes, submit) written through `lifecycle.audit.record_many` in chunks of 2 000 "
         "challenges, so the hash chain stays valid (checked by section 4). Each size adds to the "
-        "previous one, plus the challenges the transition benchmark consumes.",
+        "previous one, plus the challenges the transition benchmark consumes. Then, on PostgreSQL, "
+        "`VACUUM (ANALYZE)`, what autovacuum does after such a load (statistics and visibility maps; "
+        "without them the planner takes 50 rows for 100 000).",
         "",
-        "| database | N | challenges | audit events | generation s (this step) | challenges/s |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| database | N | challenges | audit events | generation s (this step) | challenges/s "
+        "| `VACUUM (ANALYZE)` s |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for label, result in results.items():
         for size, entry in result.get("sizes", {}).items():
@@ -477,7 +480,7 @@ def generation_section(results) -> list[str]:
             speed = g["challenges_added"] / g["seconds"] if g["seconds"] else 0
             lines.append(
                 f"| {label} | {fmt(int(size))} | {fmt(entry['challenges'])} | {fmt(entry['audit_events'])} "
-                f"| {g['seconds']:.1f} | {fmt(speed)} |"
+                f"| {g['seconds']:.1f} | {fmt(speed)} | {fmt(g.get('settle_seconds'), 1)} |"
             )
     return lines
 
@@ -574,39 +577,41 @@ def summary_section(results) -> list[str]:
 READING = [
     "## Reading the figures",
     "",
-    "- The machine is shared: other engineers' test suites (pytest on SQLite and PostgreSQL, "
-    "headless Chromium) may run on the same 2 cores during the bench; the load average is given "
-    "above. Absolute figures move with it; the ratios, measured side by side in one process and "
-    "interleaved in rounds, are the sturdier figures.",
-    "- Transitions: a bare update is one statement; `transition()` sends some thirty (see the "
-    "note under the table): the row lock, the update, the chain head's lock, the event, "
-    "the head's update, then for every recipient of the notifications an idempotency check, a "
-    "template look-up and an insert; after the commit, one django-q2 enqueue per message and the "
-    "mentoring receiver. Each round trip to PostgreSQL costs a fraction of a millisecond, more when "
-    'the machine is loaded, so the cost follows the number of statements and "at most 3× a '
-    'one-statement update" cannot be reached while the outbox writes its rows one by one. What '
-    "would cut it: write the outbox rows of a move with one existence query and one `bulk_create` "
-    "(notifications/outbox.py), one broker for the enqueues of a move, and a persistent database "
-    "connection.",
+    "- The machine is shared: other engineers' test suites may run on the same 2 cores during the "
+    "bench; each section gives the 1-minute load average before and after it, and the spread of "
+    "its rounds (**noisy** above 20 %). Absolute figures move with the load; the ratios, measured "
+    "side by side in one process and interleaved in rounds, are the sturdier figures.",
+    "- One move: a bare update is one statement and no Python beyond the ORM's compiling of it; "
+    "`transition()` sends ten statements inside its transaction (the note under the table lists "
+    "them: the row lock, the state, the chain head's lock, the event, the author's name kept "
+    "apart, the head's update, the mentors, the contacts, the message's text, the e-mails in one "
+    "insert) and, after the commit, one query for the e-mails to hand over, one broker call, the "
+    "mentoring receiver. Its time is mostly Python, not waiting on PostgreSQL: a profile of 30 "
+    "moves (cProfile, `bench/measure.py`'s world) gives about 1 ms per statement for the ORM to "
+    "compile and bind it, the hash chain's HMAC and canonical JSON, the e-mail's rendering, and "
+    "the signals' receivers. Five statements would need the write (state, event, personal row, "
+    "head, e-mails) as one statement built before it, which the outbox's receiver of "
+    "`transition_applied`, writing after the event exists, does not allow today.",
     "- With the defaults (ORM broker, `DATABASE_CONN_MAX_AGE=0`), django-q2's ORM broker calls "
     "`close_old_connections()` before each enqueue made outside a transaction, which closes the "
-    "connection when its maximum age is 0: every message enqueued after a move costs a new "
-    "PostgreSQL connection. Setting `DATABASE_CONN_MAX_AGE` (e.g. 60) or using Redis removes it.",
-    "- Delivery through the cluster: each message is one task (pickled, signed, written to the "
-    "broker, fetched by a worker, its result saved in `django_q_task`), then `deliver()` claims the "
-    "row, reads it, opens an SMTP connection, sends, and saves the outcome. Raw `smtplib` only "
-    "writes to an open socket. The same `aiosmtpd` server (a thread of the bench process) receives "
+    "connection when its maximum age is 0: every move's enqueue costs a new PostgreSQL "
+    "connection. Setting `DATABASE_CONN_MAX_AGE` (e.g. 60) or using Redis removes it. Each "
+    "process keeps one broker (`notifications.outbox._broker`): django-q2 builds a new one, with "
+    "Redis a new client, at every `async_task` not given one.",
+    "- Delivery through the cluster: each task (50 messages at most) is pickled, signed, written to "
+    "the broker, fetched by a worker, its result saved in `django_q_task`; `deliver_many()` "
+    "claims each row, reads it, sends it over one SMTP connection and saves the outcome. Raw "
+    "`smtplib` only writes to an open socket. The cluster's start-up is inside its time. The same "
+    "`aiosmtpd` server (a thread of the bench process, competing for the same cores) receives "
     "every path.",
-    "- The core of `transition()` alone (**) is already several times a bare update: it reads "
-    "the row with its promotion, call and administration under a lock, writes it, and appends to "
-    "the hash chain under the chain head's lock (three more statements), in a transaction of its "
-    "own; the outbox, the enqueues and the mentoring receiver are most of the rest.",
-    "- Pages: the query counts stay the same from 1 000 to 100 000 challenges; what grows with N "
-    "is the work inside some of those queries (rows read), not their number: `EXPLAIN ANALYZE` of "
-    "the dashboard's and the audit page's queries on a 100 000-challenge database shows which.",
-    "- Audit verification is bound by the CPU of one Python process: per event, Django decodes the "
-    "row (time stamp, JSON), then the canonical JSON and SHA-256 are computed again; *hashing "
-    "alone* shows what is left with no database at all.",
+    "- Pages: the list reads a page's keys off an index first (`web.pagination.KeysFirstPaginator`), "
+    "then its 25 rows; the audit review goes by key and counts up to 1 000; what is left of their "
+    "time is mostly the template's rendering in Python (the plans below show the queries' part).",
+    "- Audit verification reads rows as tuples in chunks by id, a thread reading the next chunk "
+    "while this one is checked; *hashing alone* is the canonical JSON and HMAC of rows already in "
+    "memory. What stands between them is psycopg building each row's Python tuple (15 columns) "
+    "and decoding the JSON columns: with two cores, the worker processes and PostgreSQL's own "
+    "compete for them.",
     "",
 ]
 
@@ -618,7 +623,8 @@ def write_markdown(path: Path, results, info, command, seconds, notes):
         "# Benchmarks",
         "",
         "Written by `make bench` (`bench/run.py`); figures measured side by side in one run. Not "
-        "tests: nothing fails on a slow figure, each is compared with the target of issue 6.",
+        "tests: nothing fails on a slow figure, each is compared with the targets of issue 15 "
+        "(issue 6's before it).",
         "",
         "| | |",
         "|---|---|",
@@ -679,10 +685,10 @@ def main():
         parser.error("the bench database must not be `eig` nor `test_*`")
     args.skip = [name for name in args.skip.split(",") if name]
     if args.quick:
-        pg_sizes, sqlite_sizes = [200, 1000], [200, 1000]
+        pg_sizes, sqlite_sizes = [200, 1000], [200]
         args.transitions, args.requests = 60, 9
-        args.verify_events, args.import_rows, args.messages = 100_000, 500, 600
-        args.cluster_messages = 150
+        args.verify_events, args.import_rows, args.messages = 100_000, 300, 300
+        args.cluster_messages = 100
     else:
         pg_sizes, sqlite_sizes = [1_000, 10_000, 100_000], [1_000, 10_000]
         args.transitions, args.requests = 200, 30

@@ -151,8 +151,18 @@ def transition(
             [_("Le défi a changé d’état pendant votre action. Rechargez-le avant d’agir.")],
             code="conflict",
         ) from error
-    challenge.refresh_from_db(fields=["state", "state_changed_at", "updated_at"])
+    _brought_up_to(challenge, locked)
     return locked
+
+
+def _brought_up_to(challenge, saved):
+    """The caller's copy given the state just saved, without reading the row again. The state
+    field is protected (django-fsm lets only a transition or a refresh set it): written in the
+    instance's dict, then django-fsm's concurrency check told it is the saved one."""
+    challenge.__dict__["state"] = saved.state
+    challenge.state_changed_at = saved.state_changed_at
+    challenge.updated_at = saved.updated_at
+    challenge._update_initial_state()
 
 
 def _locked(challenges):

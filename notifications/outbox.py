@@ -198,6 +198,7 @@ def queue(
     context=None,
     enqueue=True,
     attachment: Attachment | None = None,
+    new_key=False,
 ):
     """Write the messages of `event` for every recipient of the case, once per key and recipient.
 
@@ -210,6 +211,8 @@ def queue(
     that review (one act's, `review_of_act`; a review closed meanwhile gives way to a new one).
     Must run in the transaction of what it announces; delivery starts after the commit: the
     outbox registers it (`enqueue`), except for a move, whose committed signal does it.
+    `new_key`: the key was made in this transaction (an audit event's just written), so nothing
+    can be queued under it yet: the query that looks is spared.
     """
     together = _written_together.get()
     if recipients is None:
@@ -219,8 +222,8 @@ def queue(
         address = recipient.email.lower() if not recipient.problem else f"{recipient.role}/{recipient.name}"
         wanted.setdefault(f"{key}:{event}:{address}", recipient)
     already_queued = (
-        set()  # checked once for the whole act as they are written (`written_together`)
-        if together is not None
+        set()  # checked once for the whole act as they are written (`written_together`), or new
+        if together is not None or new_key
         else set(
             Notification.objects.filter(idempotency_key__in=wanted).values_list("idempotency_key", flat=True)
         )

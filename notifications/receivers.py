@@ -16,6 +16,7 @@ def queue_transition_messages(sender, challenge, name, by, event, options, **kwa
         challenge,
         MessageEvent(workflow.move(name).message),
         key=f"audit-{event.pk}",
+        new_key=True,
         audit_event=event,
         reason=event.reason,
         hold=options.get(outbox.HOLD_MAIL) or False,
@@ -35,5 +36,10 @@ def deliver_transition_messages(sender, challenge, name, by, event, options, **k
 def announce_corrections_extended(sender, challenge, by, event, **kwargs):
     """The administration hears that it has more time: written with the change, sent after it."""
     outbox.queue(
-        challenge, MessageEvent.CORRECTIONS_EXTENDED, key=f"audit-{event.pk}", audit_event=event, by=by
+        challenge,
+        MessageEvent.CORRECTIONS_EXTENDED,
+        key=f"audit-{event.pk}",
+        new_key=True,
+        audit_event=event,
+        by=by,
     )

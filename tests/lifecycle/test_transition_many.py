@@ -2,6 +2,8 @@
 refusals it would get alone, one statement to lock them, one to write their states, one write of
 their chained events."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -151,3 +153,40 @@ def test_after_the_commit_their_e_mails_are_handed_over_at_once(manager, django_
         sql for sql in captured_sql(captured) if '"notifications_notification"."audit_event_id" IN' in sql
     ]
     assert len(handed) == 1
+
+
+def test_one_move_s_statements_one_by_one(manager, django_capture_on_commit_callbacks):
+    """What one move sends inside its transaction, in order (docs/benchmarks.md, section 1): no
+    look for e-mails already queued under a key made in the same transaction, and the caller's
+    copy brought up to the saved state without reading it again after the commit."""
+    services.transition(ChallengeFactory(state=S.SUBMITTED), "preselect", by=manager, reason="Chaud")
+    challenge = ChallengeFactory(state=S.SUBMITTED, name="Défi suivi")
+    with (
+        CaptureQueriesContext(connection) as captured,
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+    ):
+        services.transition(challenge, "preselect", by=manager, reason="Dossier solide")
+    inside = [
+        " ".join(re.match(r'(\w+) .*?(?:FROM|INTO|UPDATE) "(\w+)"', sql).groups())
+        if not sql.startswith("UPDATE")
+        else "UPDATE " + re.match(r'UPDATE "(\w+)"', sql).group(1)
+        for sql in captured_sql(captured)
+        if not sql.startswith(("SAVEPOINT", "RELEASE"))
+    ]
+    assert inside == [
+        "SELECT lifecycle_challenge",  # the row locked, with what the guards read
+        "UPDATE lifecycle_challenge",  # the state
+        "SELECT lifecycle_auditchainhead",  # the chain's head locked
+        "INSERT lifecycle_auditevent",  # the event
+        "INSERT lifecycle_personaldata",  # the author's name kept apart
+        "UPDATE lifecycle_auditchainhead",  # the head moved on
+        "SELECT lifecycle_mentor",  # the recipients: mentors,
+        "SELECT accounts_profile",  # the administration's contacts,
+        "SELECT notifications_messagetemplate",  # the message's text,
+        "INSERT notifications_notification",  # the e-mails, in one insert
+    ]
+    assert len(callbacks) == 1
+    assert (challenge.state, challenge.state_changed_at) == (
+        S.PRESELECTED,
+        Challenge.objects.get(pk=challenge.pk).state_changed_at,
+    )
