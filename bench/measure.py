@@ -838,14 +838,20 @@ def bench_delivery(
         # Interleaved rounds: ORM, Redis, ORM, Redis… each figure's ratio to raw smtplib.
         brokers = ["orm", *(["redis"] if os.environ.get("BENCH_REDIS_URL") else [])]
         runs = {broker: [] for broker in brokers}
-        for _round in range(rounds):
+        for round_ in range(rounds):
             for broker in brokers:
                 if runs[broker] and "error" in runs[broker][-1]:
                     continue
                 try:
                     runs[broker].append(
                         _cluster_run(
-                            world, handler, port, cluster_messages, broker=broker, timeout=cluster_timeout
+                            world,
+                            handler,
+                            port,
+                            cluster_messages,
+                            broker=broker,
+                            timeout=cluster_timeout,
+                            round_=round_,
                         )
                     )
                 except Exception as error:  # a figure missing, not the whole run
@@ -908,7 +914,7 @@ def _stop_group(process):
     process.poll()
 
 
-def _cluster_run(world, handler, port, count, *, broker, timeout) -> dict:
+def _cluster_run(world, handler, port, count, *, broker, timeout, round_=0) -> dict:
     """One django-q2 task per message (notifications.outbox.enqueue), drained by `qcluster`.
 
     The tasks are enqueued first, by another process (their cost belongs to the move that
@@ -928,7 +934,7 @@ def _cluster_run(world, handler, port, count, *, broker, timeout) -> dict:
     # The one-minute sweep (send_due) would send part of the messages over one connection: it
     # is held back so that the figure is the per-message task path's.
     Schedule.objects.update(next_run=timezone.now() + timezone.timedelta(days=1))
-    ids = _make_notifications(world, count, f"cluster-{broker}")
+    ids = _make_notifications(world, count, f"cluster-{broker}-{round_}")  # keys of this round's own
     before = handler.count
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(ids, handle)

@@ -330,7 +330,7 @@ def delivery_section(results) -> list[str]:
             f"bench on a free loopback port ({label}); raw `smtplib` sends the same messages "
             "(subject, body, Message-ID and idempotency headers) over one connection. Cluster: the "
             "tasks are first enqueued by `notifications.outbox.enqueue` (one "
-            "`notifications.tasks.deliver` task per message) from another process, then "
+            "`notifications.tasks.deliver_many` task per 50 messages) from another process, then "
             "`manage.py qcluster` starts with `Q_WORKERS=2`; the clock runs from the cluster's "
             "start (its start-up included) until every message is sent or the time limit. The "
             "one-minute sweep schedule is held back during the cluster runs, so that the figure is "
@@ -352,8 +352,8 @@ def delivery_section(results) -> list[str]:
                 "deliver_in_process",
                 "`delivery.deliver(id)` in a loop, a new SMTP connection each, one process",
             ),
-            ("cluster_orm", "django-q2 cluster, 2 workers, ORM broker, one task per message"),
-            ("cluster_redis", "django-q2 cluster, 2 workers, Redis broker, one task per message"),
+            ("cluster_orm", "django-q2 cluster, 2 workers, ORM broker, one task per 50 messages"),
+            ("cluster_redis", "django-q2 cluster, 2 workers, Redis broker, one task per 50 messages"),
         ]
         for key, title in paths:
             figures = d.get(key)
@@ -369,6 +369,8 @@ def delivery_section(results) -> list[str]:
                     f" (enqueueing {fmt(figures['messages'])} tasks took {figures['enqueue_seconds']:.1f} s"
                 )
                 note += ")" if figures["complete"] else f"; stopped after {figures['seconds']:.0f} s)"
+            if figures.get("rounds") and figures["rounds"] < d.get("rounds", 1):
+                note += f" ({figures['rounds']} of {d['rounds']} runs)"
             ratio = figures.get("ratio") or figures["per_second"] / raw
             lines.append(
                 f"| {title}{note} | {fmt(sent)} | {figures['seconds']:.1f} | {fmt(figures['per_second'])} "
