@@ -17,6 +17,7 @@ import os
 import platform
 import secrets
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -76,11 +77,11 @@ def pg_admin(sql: str, base: str):
         conn.execute(sql)
 
 
-def measure_database(label, url, sizes, args, extra_skip=()):
+def production_env(**more) -> dict:
+    """The environment of the bench's processes: the production settings, on loopback."""
     env = os.environ.copy()
     env.update(
         {
-            "DATABASE_URL": url,
             # As in production: DEBUG off (no query log, no debug templates).
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
@@ -93,10 +94,20 @@ def measure_database(label, url, sizes, args, extra_skip=()):
             "Q_QUEUE": "eig-bench",
             "LOG_LEVEL": "ERROR",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-            "MEDIA_ROOT": tempfile.mkdtemp(prefix="eig-bench-media-"),
+            **more,
         }
     )
     env.pop("REDIS_URL", None)
+    return env
+
+
+def measure_database(label, url, sizes, args, static_root, extra_skip=()):
+    env = production_env(
+        DATABASE_URL=url,
+        MEDIA_ROOT=tempfile.mkdtemp(prefix="eig-bench-media-"),
+        # The pages' static files as production serves them (the manifest, `collected`).
+        STATIC_ROOT=static_root,
+    )
     if args.redis:
         env["BENCH_REDIS_URL"] = args.redis
     log(f"{label}: migrate")
@@ -132,10 +143,19 @@ def measure_database(label, url, sizes, args, extra_skip=()):
     result["returncode"] = done.returncode
     result["wall_seconds"] = time.perf_counter() - started
     output.unlink(missing_ok=True)
+    shutil.rmtree(env["MEDIA_ROOT"], ignore_errors=True)
     return result
 
 
 # Markdown ----------------------------------------------------------------------------------------
+
+
+def collected(static_root: str):
+    """The static files collected once for the databases' runs (a fresh clone has none; the
+    pages ask for the manifest's names, as in production)."""
+    env = production_env(STATIC_ROOT=static_root)  # DEBUG off: the storage that writes the manifest
+    log("collectstatic")
+    run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env)
 
 
 def fmt(value, digits=0):
@@ -172,6 +192,17 @@ SERVICE_LABELS = {
 }
 
 
+def way_row(label, size, way, figures, vs_update, vs_fsm, rows, load_text="", target="") -> str:
+    """A row of the transitions' table: one way of moving, at one size."""
+    versus_fsm = "" if vs_fsm is None else f"{vs_fsm:.1f}×"
+    outbox = fmt(rows) if isinstance(rows, int) else f"{rows:.1f}"
+    return (
+        f"| {label} | {fmt(int(size))} | {way} | {figures['count']} | {fmt(figures['per_second'])} "
+        f"| {spread(figures.get('spread'))} | {vs_update:.1f}× | {versus_fsm} | {outbox} "
+        f"| {load_text} | {target} |"
+    )
+
+
 def transitions_section(results) -> list[str]:
     lines = [
         "## 1. Transitions",
@@ -198,15 +229,9 @@ def transitions_section(results) -> list[str]:
             if not t:
                 continue
             update, fsm = t["bare_update"], t["fsm_save"]
+            lines.append(way_row(label, size, "bare `update()`", update, 1.0, None, 0, load(t.get("load"))))
             lines.append(
-                f"| {label} | {fmt(int(size))} | bare `update()` | {update['count']} "
-                f"| {fmt(update['per_second'])} | {spread(update.get('spread'))} | 1.0× | | 0 "
-                f"| {load(t.get('load'))} | |"
-            )
-            lines.append(
-                f"| {label} | {fmt(int(size))} | fsm `preselect()` + `save()` | {fsm['count']} "
-                f"| {fmt(fsm['per_second'])} | {spread(fsm.get('spread'))} "
-                f"| {t['ratio_fsm_vs_update']:.1f}× | 1.0× | 0 | | |"
+                way_row(label, size, "fsm `preselect()` + `save()`", fsm, t["ratio_fsm_vs_update"], 1.0, 0)
             )
             trips = t.get("round_trips")
             if trips:
@@ -231,15 +256,12 @@ def transitions_section(results) -> list[str]:
                 figures = t.get(key)
                 if not figures:
                     continue
-                speed, ratio = figures["per_second"], figures["ratio_vs_update"]
-                target = ""
+                ratio, target = figures["ratio_vs_update"], ""
                 if label == "postgresql" and key == "service_redis_persistent":
                     target = verdict(ratio <= TARGETS["ratio"])
+                rows = 0 if key == "service_core_only" else t["notifications_per_transition"]
                 lines.append(
-                    f"| {label} | {fmt(int(size))} | {title} | {figures['count']} | {fmt(speed)} "
-                    f"| {spread(figures.get('spread'))} | {ratio:.1f}× | {figures['ratio_vs_fsm']:.1f}× "
-                    f"| {0 if key == 'service_core_only' else t['notifications_per_transition']:.1f} "
-                    f"| | {target} |"
+                    way_row(label, size, title, figures, ratio, figures["ratio_vs_fsm"], rows, target=target)
                 )
     lines += ["", *[f"- {note}" for note in notes]]
     lines += [
@@ -256,7 +278,8 @@ def pages_section(results) -> list[str]:
         "## 2. Back-office pages",
         "",
         "Django's test `Client`, logged in as a programme manager, one warm-up request then the "
-        "measured ones in 3 interleaved rounds (every page, then every page again); SQL queries "
+        "measured ones in 3 interleaved rounds (every page, then every page again), at the largest "
+        "size as many as `--requests` per round, a third as many below it; SQL queries "
         "counted with `CaptureQueriesContext` (max over the requests; the session and user lookups "
         "included). Time is the whole request through the middleware and the template, in the "
         "bench process. Spread: of the rounds' p95. The deep pages: the list's page three quarters "
@@ -466,8 +489,10 @@ def generation_section(results) -> list[str]:
         "",
         "Challenges bulk-created in the `submitted` state (2 mentors and 2 EIG positions each; 50 "
         "administrations with one contact account), with 20 audit events each (created, 18 dossier "
-        "changes, submit) written through `lifecycle.audit.record_many` in chunks of 2 000 "
-        "challenges, so the hash chain stays valid (checked by section 4). Each size adds to the "
+        "changes, submit) chained by `lifecycle.audit.record_many` in chunks of 2 000 "
+        "challenges, so the hash chain stays valid (checked by section 4); on PostgreSQL the rows "
+        "are written with COPY (`bench/copyload.py`: the models' own instances and the chain's "
+        "own values, streamed instead of `bulk_create`'s compiled inserts). Each size adds to the "
         "previous one, plus the challenges the transition benchmark consumes. Then, on PostgreSQL, "
         "`VACUUM (ANALYZE)`, what autovacuum does after such a load (statistics and visibility maps; "
         "without them the planner takes 50 rows for 100 000).",
@@ -694,7 +719,7 @@ def main():
     else:
         pg_sizes, sqlite_sizes = [1_000, 10_000, 100_000], [1_000, 10_000]
         args.transitions, args.requests = 200, 30
-        args.verify_events, args.import_rows, args.messages = 1_000_000, 10_000, 6_000
+        args.verify_events, args.import_rows, args.messages = 1_000_000, 2_000, 3_000
         args.cluster_messages = 1_500
     if args.sizes:
         pg_sizes = [int(size) for size in args.sizes.split(",")]
@@ -716,11 +741,13 @@ def main():
     results, notes = {}, []
 
     url = f"{args.pg}/{args.pg_database}"
+    static_root = tempfile.mkdtemp(prefix="eig-bench-static-")
+    collected(static_root)
     if not args.no_postgresql:
         try:
             pg_admin(f'DROP DATABASE IF EXISTS "{args.pg_database}"', args.pg)
             pg_admin(f'CREATE DATABASE "{args.pg_database}"', args.pg)
-            results["postgresql"] = measure_database("postgresql", url, pg_sizes, args)
+            results["postgresql"] = measure_database("postgresql", url, pg_sizes, args, static_root)
         finally:
             if not args.keep:
                 pg_admin(f'DROP DATABASE IF EXISTS "{args.pg_database}" WITH (FORCE)', args.pg)
@@ -732,8 +759,10 @@ def main():
                 f"sqlite:///{folder}/bench.sqlite3",
                 sqlite_sizes,
                 args,
+                static_root,
                 extra_skip=("verify", "delivery"),
             )
+    shutil.rmtree(static_root, ignore_errors=True)
     for label, result in results.items():
         if result.get("returncode"):
             notes.append(

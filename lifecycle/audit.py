@@ -348,6 +348,13 @@ def _kept_apart(pairs):
     )
 
 
+def _inserted(events, apart):
+    """Write chained events (unsaved) and then their personal rows: [(event, rows)]."""
+    AuditEvent.objects.bulk_create(events)
+    if apart:
+        _kept_apart(apart)
+
+
 def record(
     challenge,
     kind,
@@ -397,10 +404,14 @@ def record(
     return event
 
 
-def record_many(entries: list[dict]) -> list[AuditEvent]:
+def record_many(entries: list[dict], *, insert=_inserted) -> list[AuditEvent]:
     """Append several events at once (a bulk import): the chain head is locked once, the events
     are chained in order and inserted together, then their personal rows. Each entry holds the
-    arguments of `record` (`personal` included)."""
+    arguments of `record` (`personal` included).
+
+    `insert(events, apart)` writes the rows as chained here (the ORM's bulk inserts; the bench's
+    synthetic load passes PostgreSQL's COPY): whatever writes them, this function alone computes
+    what is hashed."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("An audit event is written in the transaction of its change.")
     if not entries:
@@ -418,9 +429,7 @@ def record_many(entries: list[dict]) -> list[AuditEvent]:
         if rows:
             apart.append((event, rows))
         previous = event_hash
-    AuditEvent.objects.bulk_create(events)
-    if apart:
-        _kept_apart(apart)
+    insert(events, apart)
     _move_head(previous, head.length + len(events), key=key)
     return events
 
