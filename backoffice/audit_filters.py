@@ -34,7 +34,9 @@ class AuditEventFilter(django_filters.FilterSet):
         events by the index on the challenge (PostgreSQL would otherwise walk the whole trail
         from the newest, testing each event's challenge); many: the newest events are theirs."""
         value = value.strip()
-        named = Q(name__icontains=value) | (Q(pk=int(value)) if value.isdigit() else Q(pk__in=[]))
+        named = Q(name__icontains=value)
+        if value.isdigit():
+            named |= Q(pk=int(value))
         challenges = Challenge.objects.filter(named).order_by().values_list("pk", flat=True)
         few = list(challenges[: self.FEW_CHALLENGES + 1])
         if len(few) <= self.FEW_CHALLENGES:
