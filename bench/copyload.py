@@ -14,7 +14,8 @@ from decimal import Decimal
 
 from django.db import connection, models
 
-from lifecycle.models import AuditEvent, PersonalData
+from lifecycle import audit
+from lifecycle.models import PersonalData
 
 # Values psycopg takes as Django holds them; any other (a file field's, say) goes through the
 # field's own conversion, as the ORM's insert would.
@@ -85,13 +86,7 @@ def insert_events(events, apart):
     """`lifecycle.audit.record_many`'s `insert`: the chained events, then their personal rows
     ((owner, values, salt) per row, no model instance built for them)."""
     if connection.vendor != "postgresql":
-        AuditEvent.objects.bulk_create(events)
-        PersonalData.objects.bulk_create(
-            PersonalData(event=event, owner=owner, values=values, salt=salt)
-            for event, rows in apart
-            for owner, values, salt in rows
-        )
-        return
+        return audit.bulk_inserted(events, apart)
     create(events)
     _copy(
         PersonalData._meta.db_table,

@@ -348,8 +348,9 @@ def _kept_apart(pairs):
     )
 
 
-def _inserted(events, apart):
-    """Write chained events (unsaved) and then their personal rows: [(event, rows)]."""
+def bulk_inserted(events, apart):
+    """Write chained events (unsaved) and then their personal rows, [(event, rows)], with the
+    ORM's bulk inserts: `record_many`'s default `insert`."""
     AuditEvent.objects.bulk_create(events)
     if apart:
         _kept_apart(apart)
@@ -404,7 +405,7 @@ def record(
     return event
 
 
-def record_many(entries: list[dict], *, insert=_inserted) -> list[AuditEvent]:
+def record_many(entries: list[dict], *, insert=bulk_inserted) -> list[AuditEvent]:
     """Append several events at once (a bulk import): the chain head is locked once, the events
     are chained in order and inserted together, then their personal rows. Each entry holds the
     arguments of `record` (`personal` included).
