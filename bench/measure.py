@@ -37,8 +37,8 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.enums import Role  # noqa: E402
 from accounts.services import create_user  # noqa: E402
-from bench import copyload  # noqa: E402
 from lifecycle import audit, services  # noqa: E402
+from lifecycle import bulk as copyload  # noqa: E402
 from lifecycle.actors import SYSTEM  # noqa: E402
 from lifecycle.enums import (  # noqa: E402
     AdministrationKind,

@@ -491,7 +491,7 @@ def generation_section(results) -> list[str]:
         "administrations with one contact account), with 20 audit events each (created, 18 dossier "
         "changes, submit) chained by `lifecycle.audit.record_many` in chunks of 2 000 "
         "challenges, so the hash chain stays valid (checked by section 4); on PostgreSQL the rows "
-        "are written with COPY (`bench/copyload.py`: the models' own instances and the chain's "
+        "are written with COPY (`lifecycle/bulk.py`: the models' own instances and the chain's "
         "own values, streamed instead of `bulk_create`'s compiled inserts). Each size adds to the "
         "previous one, plus the challenges the transition benchmark consumes. Then, on PostgreSQL, "
         "`VACUUM (ANALYZE)`, what autovacuum does after such a load (statistics and visibility maps; "

@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "cohort",
     "jury",
     "importing",
+    "demarches",
+    "opendata",
     "demo",
     "web",
     "backoffice",
@@ -275,6 +277,21 @@ NOTIFICATIONS_TEAM_EMAIL = env.str(
 NOTIFICATIONS_RETRY_DELAYS = [60, 300, 900, 3600, 4 * 3600]
 # A message still "sending" after this long was abandoned by a worker that stopped.
 NOTIFICATIONS_SENDING_TIMEOUT = 600
+
+# démarches-simplifiées' GraphQL API (demarches/): its address (the platform was renamed: a
+# setting), the token of an administrator of the démarches (never logged), the time a request may take.
+DS_API_URL = env.str("DS_API_URL", default="https://www.demarches-simplifiees.fr/api/v2/graphql")
+DS_API_TOKEN = env.str("DS_API_TOKEN", default="")
+DS_TIMEOUT = env.float("DS_TIMEOUT", default=30.0)
+DS_RETRY_BACKOFF = env.float("DS_RETRY_BACKOFF", default=1.0)  # seconds before the 2nd try, doubling
+
+# data.gouv.fr's API (opendata/, `manage.py opendata publish`): its address (the demo platform's
+# for a trial), the API key of a member of the organisation that publishes the dataset (sent in
+# the X-API-KEY header only, never logged nor shown), the dataset's id, the time a request may take.
+DATAGOUV_API_URL = env.str("DATAGOUV_API_URL", default="https://www.data.gouv.fr/api/1")
+DATAGOUV_API_KEY = env.str("DATAGOUV_API_KEY", default="")
+DATAGOUV_DATASET_ID = env.str("DATAGOUV_DATASET_ID", default="")
+DATAGOUV_TIMEOUT = env.float("DATAGOUV_TIMEOUT", default=30.0)
 
 # The audit chain's head, published every day outside the database (lifecycle.anchoring): a
 # folder the database's users cannot write, or an object store's prefix ("s3://bucket/prefix").

@@ -21,6 +21,23 @@ class SystemActor:
 SYSTEM = SystemActor()
 
 
+def programme_actor(username: str | None, *, act="cette commande"):
+    """Who a command acts as: the programme manager `username`, else the system; LookupError
+    (its French message) for an unknown account or one that is not a programme manager's."""
+    if not username:
+        return SYSTEM
+    from django.contrib.auth import get_user_model
+
+    from lifecycle import rules  # the rules read the actors
+
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise LookupError(f"Aucun utilisateur « {username} ».")
+    if not rules.is_programme_manager(user):
+        raise LookupError(f"« {username} » n’est pas chargé·e de programme : {act} lui est refusé.")
+    return user
+
+
 def _one_line(text: str) -> str:
     """A name as the trail and the e-mails show it: control characters (a line break typed in
     an account's name before names were checked) become spaces."""

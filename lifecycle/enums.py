@@ -149,3 +149,12 @@ class AuditKind(models.TextChoices):
     CANDIDATE_COMMENT = "candidate_comment", _("Commentaire sur une candidature")
     INTERVIEW_PLANNED = "interview_planned", _("Entretien d’un·e candidat·e planifié")
     CANDIDATE_ERASED = "candidate_erased", _("Données d’un·e candidat·e effacées")
+    # démarches-simplifiées (demarches/): a dossier brought in or updated from DS names its
+    # démarche and number ("ds:<démarche>/<dossier>"); a sync and a mapping are the programme's acts.
+    DS_IMPORTED = "ds_imported", _("Import depuis démarches-simplifiées")
+    DS_UPDATED = "ds_updated", _("Mise à jour depuis démarches-simplifiées")
+    DS_SYNCED = "ds_synced", _("Synchronisation avec démarches-simplifiées")
+    DS_MAPPING_CHANGED = "ds_mapping_changed", _("Correspondance d’une démarche modifiée")
+    # Open data (opendata/): the fields published and each publication.
+    OPEN_DATA_FIELDS_CHANGED = "open_data_fields", _("Champs publiés en données ouvertes modifiés")
+    OPEN_DATA_PUBLISHED = "open_data_published", _("Publication en données ouvertes")

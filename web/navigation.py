@@ -33,6 +33,8 @@ def menu(user, path: str) -> list[dict]:
             (_("Jury"), reverse("jury:overview")),
             (_("Candidatures"), reverse("applications:list")),
             (_("Promotions"), reverse("backoffice:promotions")),
+            (_("Démarches"), reverse("demarches:list")),
+            (_("Données ouvertes"), reverse("opendata:manage")),
             (_("Personnes"), reverse("backoffice:people")),
             (_("Mes tâches"), reverse("mentoring:inbox")),
         ]

@@ -8,6 +8,7 @@ block make one audit event.
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -15,7 +16,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from lifecycle import audit, calendar, clock, pitch_deck, promotions, rules
+from lifecycle import audit, bulk, calendar, clock, pitch_deck, promotions, rules
 from lifecycle.dossier import snapshot
 from lifecycle.dossier.rules import (
     MENTOR_FIELDS,
@@ -125,6 +126,39 @@ class NewChallenge:
     fields: dict = field(default_factory=dict)
     profiles: list = field(default_factory=list)
     state: str = ChallengeState.DRAFT
+    # The positions' whole rows ({"profile", "mission", "expertise"}), when the source has more
+    # than their profiles; the project team's rows; the people by role (`set_people`'s values).
+    positions: list[dict] | None = None
+    team: list[dict] = field(default_factory=list)
+    people: dict = field(default_factory=dict)
+    pitch_deck: bytes = b""  # a PDF already checked (`pitch_deck.count_slides`), and its slides
+    pitch_deck_pages: int | None = None
+    # Where the dossier comes from, for its audit event (démarches-simplifiées: its kind, the
+    # dossier's reference as subject, its number in words as reason).
+    audit_kind: str = ""
+    audit_subject: str = ""
+    audit_reason: str = ""
+
+    def rows(self, challenge) -> tuple[list, list, list]:
+        """The dossier's unsaved rows: its EIG positions, team members and people."""
+        positions = self.positions if self.positions is not None else [{"profile": p} for p in self.profiles]
+        people = [
+            (Mentor if role in MentorRole.values else Contact)(challenge=challenge, role=role, **values)
+            for role, values in self.people.items()
+            if values
+        ]
+        return (
+            [
+                EigPosition(
+                    challenge=challenge,
+                    rank=rank,
+                    **{name: row.get(name, "") for name in POSITION_FIELDS[:3]},
+                )
+                for rank, row in enumerate(positions, start=1)
+            ],
+            [TeamMember(challenge=challenge, **row) for row in self.team],
+            people,
+        )
 
 
 # The dossier's rows, read back in the order the snapshot lists them (the models' default
@@ -139,18 +173,29 @@ DOSSIER_RELATIONS = [
 ]
 
 
+class InvalidEntries(ValidationError):
+    """Entries of a bulk creation that the dossier's checks refuse: {index: message}, every one
+    (nothing was written)."""
+
+    def __init__(self, problems: dict[int, str]):
+        self.problems = problems
+        super().__init__([f"{index}: {message}" for index, message in problems.items()])
+
+
 def create_challenges(entries: list[NewChallenge], *, by) -> list[Challenge]:
     """Create many dossiers at once, each with its audit event; a programme manager's act.
 
-    What `create_challenge` does for one, in bulk: the rows are inserted together, then read back
-    once to write each one's event (a `created` event listing the whole dossier, or an `imported`
-    event naming the state of a challenge brought in a later state, since it did not go through
-    the transitions). Must run in the caller's transaction.
+    What `create_challenge` does for one, in bulk: every entry is checked first (InvalidEntries
+    lists the refused ones, nothing written); the administrations not saved yet are saved (a new
+    ministry before its operator); the rows are inserted together and each one's event written
+    from them (a `created` event listing the whole dossier, or an `imported` event naming the
+    state of a challenge brought in a later state, since it did not go through the transitions).
+    Must run in the caller's transaction.
     """
     _check_managers(by)
     now = clock.now()
-    challenges = []
-    for entry in entries:
+    challenges, problems = [], {}
+    for index, entry in enumerate(entries):
         challenge = Challenge(
             promotion=entry.promotion,
             administration=entry.administration,
@@ -159,41 +204,107 @@ def create_challenges(entries: list[NewChallenge], *, by) -> list[Challenge]:
             state_changed_at=now if entry.state != ChallengeState.DRAFT else None,
             **entry.fields,
         )
-        # The promotion, the administration and the uniqueness of the name are the caller's.
-        challenge.full_clean(
-            exclude=["promotion", "administration", "state"],
-            validate_unique=False,
-            validate_constraints=False,
-        )
+        try:
+            # The promotion, the administration and the uniqueness of the name are the caller's.
+            challenge.full_clean(
+                exclude=["promotion", "administration", "state"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as error:
+            problems[index] = " ".join(error.messages)
+            continue
+        _as_stored(challenge)
+        if entry.pitch_deck:
+            challenge.pitch_deck = ContentFile(entry.pitch_deck, name="pitch.pdf")  # stored by the insert
+            challenge.pitch_deck_pages = entry.pitch_deck_pages
         challenges.append(challenge)
-    with transaction.atomic():
-        Challenge.objects.bulk_create(challenges)
-        EigPosition.objects.bulk_create(
-            EigPosition(challenge=challenge, rank=rank, profile=profile)
-            for challenge, entry in zip(challenges, entries, strict=True)
-            for rank, profile in enumerate(entry.profiles, start=1)
-        )
-        saved = (
-            Challenge.objects.filter(pk__in=[challenge.pk for challenge in challenges])
-            .select_related("administration", "administrative_carrier", "manager")
-            .prefetch_related(*DOSSIER_RELATIONS)
-            .in_bulk()
-        )
-        audit.record_many(
-            [
-                {
-                    "challenge": challenge,
-                    "kind": AuditKind.CREATED
-                    if challenge.state == ChallengeState.DRAFT
-                    else AuditKind.IMPORTED,
-                    "to_state": "" if challenge.state == ChallengeState.DRAFT else challenge.state,
-                    "by": by,
-                    "changes": snapshot.diff({}, snapshot.snapshot(saved[challenge.pk])),
-                }
-                for challenge in challenges
-            ]
-        )
+    if problems:
+        raise InvalidEntries(problems)
+    stored = []
+    try:
+        with transaction.atomic():
+            save_new_administrations(entry.administration for entry in entries)
+            for challenge in challenges:
+                challenge.administration = challenge.administration  # its id, now that it has one
+            bulk.create(challenges)
+            stored = [challenge.pitch_deck.name for challenge in challenges if challenge.pitch_deck]
+            positions, team, people = [], [], []
+            for challenge, entry in zip(challenges, entries, strict=True):
+                rows = entry.rows(challenge)
+                for all_rows, more in zip((positions, team, people), rows, strict=True):
+                    all_rows.extend(more)
+                _prefetched(challenge, *rows)
+            bulk.create(positions)
+            bulk.create(team)
+            bulk.create([row for row in people if isinstance(row, Mentor)])
+            bulk.create([row for row in people if isinstance(row, Contact)])
+            _audit_created(challenges, entries, by=by)
+    except Exception:
+        for name in stored:  # a refused batch leaves no file behind
+            Challenge._meta.get_field("pitch_deck").storage.delete(name)
+        raise
     return challenges
+
+
+def save_new_administrations(administrations):
+    """The administrations not saved yet, each once, a new ministry before its operator."""
+    seen = set()
+    for administration in administrations:
+        for one in (administration.ministry, administration):
+            if one is not None and one.pk is None and id(one) not in seen:
+                seen.add(id(one))
+                if one.ministry is not None:
+                    one.ministry = one.ministry  # its id, now that it has one
+                one.save()
+
+
+def _as_stored(challenge: Challenge):
+    """The values as the database gives them back (an amount with its two decimals), so that the
+    event written from the new rows is the snapshot a later read makes."""
+    for model_field in Challenge._meta.concrete_fields:
+        if model_field.get_internal_type() == "DecimalField":
+            value = getattr(challenge, model_field.attname)
+            if value is not None:
+                setattr(
+                    challenge,
+                    model_field.attname,
+                    value.quantize(Decimal(1).scaleb(-model_field.decimal_places)),
+                )
+
+
+def _prefetched(challenge: Challenge, positions, team, people):
+    """The new dossier's rows as its prefetched relations, in DOSSIER_RELATIONS' orders: its
+    snapshot is read from memory, not from the database again."""
+    challenge._prefetched_objects_cache = {
+        "partner_administrations": [],
+        "eig_positions": sorted(positions, key=lambda row: row.rank),
+        "team_members": list(team),
+        "mentors": sorted((row for row in people if isinstance(row, Mentor)), key=lambda row: row.role),
+        "contacts": sorted((row for row in people if isinstance(row, Contact)), key=lambda row: row.role),
+        "entrepreneurs": [],
+    }
+
+
+def _audit_created(challenges: list[Challenge], entries: list[NewChallenge], *, by):
+    try:
+        events = [
+            {
+                "challenge": challenge,
+                "kind": entry.audit_kind
+                or (AuditKind.CREATED if challenge.state == ChallengeState.DRAFT else AuditKind.IMPORTED),
+                "subject": entry.audit_subject,
+                "reason": entry.audit_reason,
+                "to_state": "" if challenge.state == ChallengeState.DRAFT else challenge.state,
+                "by": by,
+                "changes": snapshot.diff({}, snapshot.snapshot(challenge)),
+            }
+            for challenge, entry in zip(challenges, entries, strict=True)
+        ]
+    finally:
+        for challenge in challenges:
+            del challenge._prefetched_objects_cache  # a later read goes to the database
+    audit.record_many(events, insert=bulk.insert_events)
 
 
 # The challenge's own fields ------------------------------------------------------------------

@@ -145,7 +145,9 @@ _recording = threading.local()
 
 
 @contextlib.contextmanager
-def recording_dossier_changes(challenge: Challenge, *, by, kind=AuditKind.DOSSIER_CHANGED):
+def recording_dossier_changes(
+    challenge: Challenge, *, by, kind=AuditKind.DOSSIER_CHANGED, subject="", reason=""
+):
     """Audit whatever the block changes in the dossier, in the block's transaction.
 
     The challenge's row is locked for the block (its state cannot move meanwhile); the audit
@@ -171,4 +173,4 @@ def recording_dossier_changes(challenge: Challenge, *, by, kind=AuditKind.DOSSIE
             open_blocks.discard(challenge.pk)
         changes = diff(before, snapshot(Challenge.objects.get(pk=challenge.pk)))
         if changes:
-            audit.record(challenge, kind, by=by, changes=changes)
+            audit.record(challenge, kind, by=by, subject=subject, reason=reason, changes=changes)

@@ -649,7 +649,7 @@ def test_the_queries_of_an_import_do_not_grow_with_its_rows(db, tmp_path):
         )
         return len(captured)
 
-    assert queries(20, 7, 20) == queries(200, 8, 50) == 179
+    assert queries(20, 7, 20) == queries(200, 8, 50) == 109
     assert AuditEvent.objects.filter(kind=AuditKind.CREATED).count() == 225
     assert audit.verify().intact
 

@@ -321,6 +321,7 @@ def test_the_sync_command_installs_and_reports_the_jobs(call):
         "triggers: sync",
         "audit: publish the head",
         "recruitment: retention",
+        "demarches: sync",
     }
 
 

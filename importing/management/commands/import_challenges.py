@@ -1,11 +1,9 @@
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from importing.readers import ImportFileError
 from importing.rows import InvalidRows
 from importing.writer import import_file
-from lifecycle import rules
-from lifecycle.actors import SYSTEM
+from lifecycle.actors import programme_actor
 
 
 class Command(BaseCommand):
@@ -40,11 +38,7 @@ class Command(BaseCommand):
         self.stdout.write(report.summary())
 
     def actor(self, username):
-        if not username:
-            return SYSTEM
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(f"Aucun utilisateur « {username} ».")
-        if not rules.is_programme_manager(user):
-            raise CommandError(f"« {username} » n’est pas chargé·e de programme : l’import lui est refusé.")
-        return user
+        try:
+            return programme_actor(username, act="l’import")
+        except LookupError as error:
+            raise CommandError(str(error)) from error

@@ -1,11 +1,11 @@
-"""The bench's bulk load (`bench/copyload.py`): COPY on PostgreSQL writes what the ORM's bulk
+"""The bench's bulk load (`lifecycle/bulk.py`): COPY on PostgreSQL writes what the ORM's bulk
 insert would, and the events it writes for `audit.record_many` verify as a chain."""
 
 import pytest
 from django.db import transaction
 
-from bench import copyload
 from lifecycle import audit
+from lifecycle import bulk as copyload
 from lifecycle.actors import SYSTEM
 from lifecycle.enums import AuditKind, ChallengeState, MentorRole
 from lifecycle.models import AuditEvent, Challenge, Mentor, PersonalData

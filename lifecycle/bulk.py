@@ -1,10 +1,14 @@
-"""The synthetic world's bulk load through PostgreSQL's COPY (the bench only).
+"""Bulk inserts through PostgreSQL's COPY: the bulk creation of dossiers (imports, the DS sync)
+and the bench's synthetic world.
 
-`bulk_create` spends most of a large load in Python: compiling one placeholder per value and
-binding each of them (about 20 µs a row for the 2 million audit events of the 100,000-challenge
-world). COPY streams the rows' values as they are. The rows are the models' own instances (their
-defaults filled by Django) and the audit events are chained by `lifecycle.audit.record_many`
-itself: only the writing differs. Elsewhere than on PostgreSQL, the ORM's bulk insert.
+`bulk_create` spends most of a large insert in Python: compiling one placeholder per value and
+binding each of them (about 20 µs a row for the 2 million audit events of the bench's
+100,000-challenge world), and on PostgreSQL Django 5.2 sends the rows as arrays whose texts
+psycopg escapes one by one in Python (the long descriptions, the events' JSON). COPY streams the
+rows' values as they are, escaped by psycopg's C code. The rows are the models' own instances
+(their defaults filled by Django, `pre_save` applied as the ORM's insert does: a file stored, a
+time set) and the audit events are chained by `lifecycle.audit.record_many` itself: only the
+writing differs. Elsewhere than on PostgreSQL, the ORM's bulk insert.
 """
 
 import datetime as dt
@@ -13,9 +17,6 @@ import uuid
 from decimal import Decimal
 
 from django.db import connection, models
-
-from lifecycle import audit
-from lifecycle.models import PersonalData
 
 # Values psycopg takes as Django holds them; any other (a file field's, say) goes through the
 # field's own conversion, as the ORM's insert would.
@@ -68,7 +69,7 @@ def create(objects: list) -> list:
         return model.objects.bulk_create(objects, batch_size=2000)
     for instance, pk in zip(objects, _new_ids(model, len(objects)), strict=True):
         instance.pk = pk
-        instance._state.adding = False
+        instance._state.adding, instance._state.db = False, connection.alias
     columns = _columns(model)
     _copy(
         model._meta.db_table,
@@ -85,6 +86,9 @@ def create(objects: list) -> list:
 def insert_events(events, apart):
     """`lifecycle.audit.record_many`'s `insert`: the chained events, then their personal rows
     ((owner, values, salt) per row, no model instance built for them)."""
+    from lifecycle import audit  # the trail writes through this module
+    from lifecycle.models import PersonalData
+
     if connection.vendor != "postgresql":
         return audit.bulk_inserted(events, apart)
     create(events)
