@@ -7,6 +7,9 @@ DEMO_USER ?= gestionnaire
 DEMO_PASSWORD ?= demo-eig-2018
 
 SMTP_DEBUG ?= 127.0.0.1:1025
+# The demo's démarches-simplifiées: a DS of our own on loopback (demarches/fake.py) serving the
+# demo's démarche, for its page's dry run and sync.
+DS_DEMO_PORT ?= 8765
 # The suite on every core (pytest-xdist), a test module's tests together on one (their fixtures
 # loaded once); PYTEST_ARGS= runs it in one process.
 PYTEST_ARGS ?= -n auto --dist loadfile
@@ -51,11 +54,15 @@ run mail-settings: export EMAIL_USE_TLS := 0
 run mail-settings: export EMAIL_HOST_USER :=
 run mail-settings: export EMAIL_HOST_PASSWORD :=
 run mail-settings: export SITE_URL := http://$(HOST)
+run: export DS_API_URL := http://127.0.0.1:$(DS_DEMO_PORT)/api/v2/graphql
+run: export DS_API_TOKEN := jeton-de-test-ds
 run: demo
 	@echo "Application : http://$(HOST)/  (identifiant : $(DEMO_USER), mot de passe : $(DEMO_PASSWORD))"
 	@echo "E-mails : affichés ici par le serveur SMTP local $(SMTP_DEBUG)"
+	@echo "démarches-simplifiées de démonstration : $$DS_API_URL (démarche 4242)"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/python -m aiosmtpd -n -c aiosmtpd.handlers.Debugging stdout -l $(SMTP_DEBUG) & \
+	$(BIN)/python -m demarches.fake --demo --port $(DS_DEMO_PORT) > /dev/null & \
 	$(BIN)/python manage.py qcluster & \
 	$(BIN)/python manage.py runserver $(HOST)
 

@@ -1,6 +1,6 @@
 """The DS sync's figures for `make bench` (bench/measure.py calls `bench_ds_sync`): a démarche of
 N dossiers (the programme's real challenges, 2 EIG positions, a team member and an HR contact
-each) served by DS on loopback (tests/ds_server.py, in a process of its own so that its time and
+each) served by DS on loopback (demarches/fake.py, in a process of its own so that its time and
 memory are not the sync's), synced three times:
 
 1. the first sync: every dossier created; its rate counts the sync's own time, the time spent
@@ -36,7 +36,7 @@ def _sampler(memory: list):
 
 def _serve(dossiers: int):
     server = subprocess.Popen(
-        [sys.executable, "-m", "tests.ds_server", str(dossiers)],
+        [sys.executable, "-m", "demarches.fake", str(dossiers)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -47,13 +47,13 @@ def _serve(dossiers: int):
 def bench_ds_sync(dossiers: int) -> dict:
     from django.conf import settings
 
+    from demarches import fake as ds_server
     from demarches.client import DsClient
     from demarches.models import Demarche
     from demarches.sync import sync
     from lifecycle.actors import SYSTEM
     from lifecycle.models import AuditEvent, Challenge
     from lifecycle.promotions import configure_promotion
-    from tests import ds_server
 
     server, url = _serve(dossiers)
     try:

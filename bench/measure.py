@@ -37,6 +37,7 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.enums import Role  # noqa: E402
 from accounts.services import create_user  # noqa: E402
+from bench.ds_sync import bench_ds_sync  # noqa: E402
 from lifecycle import audit, services  # noqa: E402
 from lifecycle import bulk as copyload  # noqa: E402
 from lifecycle.actors import SYSTEM  # noqa: E402
@@ -999,6 +1000,7 @@ def main():
     parser.add_argument("--requests", type=int, default=30, help="per page and size")
     parser.add_argument("--verify-events", type=int, default=1_000_000)
     parser.add_argument("--import-rows", type=int, default=10_000)
+    parser.add_argument("--ds-dossiers", type=int, default=5_000, help="the DS sync's démarche")
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--cluster-timeout", type=float, default=45, help="seconds per cluster run")
     parser.add_argument("--cluster-messages", type=int, default=1500, help="tasks per cluster run")
@@ -1077,6 +1079,13 @@ def main():
             out["import"] = loaded(bench_import, args.import_rows)
         except Exception as error:  # a figure missing, not the whole run
             log(f"import failed: {error}")
+        save()
+    if "ds" not in skip:
+        log(f"DS sync of {args.ds_dossiers} dossiers")
+        try:
+            out["ds"] = loaded(bench_ds_sync, args.ds_dossiers)
+        except Exception as error:  # a figure missing, not the whole run
+            log(f"DS sync failed: {error}")
         save()
     if "delivery" not in skip:
         log(f"delivery of {args.messages} notifications")

@@ -126,10 +126,12 @@ def parse(text: str) -> dict:
         mapping = yaml.safe_load(text) or {}
     except yaml.YAMLError as error:
         where = getattr(error, "problem_mark", None)
-        line = f" (ligne {where.line + 1})" if where else ""
-        raise MappingError(
-            [_("La correspondance n’est pas du YAML lisible%(line)s.") % {"line": line}]
-        ) from None
+        problem = (
+            _("La correspondance n’est pas du YAML lisible (ligne %(line)d).") % {"line": where.line + 1}
+            if where
+            else _("La correspondance n’est pas du YAML lisible.")
+        )
+        raise MappingError([problem]) from None
     validate(mapping)
     return mapping
 
@@ -240,6 +242,7 @@ class Line:
     target: str = ""
     problem: str = ""
     columns: list["Line"] = field(default_factory=list)
+    type_changed: bool = False  # a mapped champ whose type is no longer the mapping's: blocks a sync
 
 
 def check(mapping: dict, demarche: dict) -> list[Line]:
@@ -257,6 +260,7 @@ def check(mapping: dict, demarche: dict) -> list[Line]:
                 section, descriptor["id"], descriptor["label"], champ_type(descriptor), entry.get("to", "")
             )
             if entry and entry.get("type") != line.type:
+                line.type_changed = True
                 line.problem = _("type changé sur DS : %(was)s devenu %(now)s") % {
                     "was": entry.get("type"),
                     "now": line.type,
@@ -266,6 +270,7 @@ def check(mapping: dict, demarche: dict) -> list[Line]:
                 column = columns.get(sub["id"]) or {}
                 sub_line = Line(section, sub["id"], sub["label"], champ_type(sub), column.get("to", ""))
                 if column and column.get("type") != sub_line.type:
+                    sub_line.type_changed = True
                     sub_line.problem = _("type changé sur DS : %(was)s devenu %(now)s") % {
                         "was": column.get("type"),
                         "now": sub_line.type,
@@ -293,7 +298,7 @@ def blocking(lines: list[Line]) -> list[str]:
         f"{line.section} {line.id} ({line.label}) : {line.problem}"
         for parent in lines
         for line in [parent, *parent.columns]
-        if line.problem and line.target and "type" in line.problem
+        if line.type_changed and line.target
     ]
 
 

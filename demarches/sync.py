@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from demarches import mapping as ds_mapping
@@ -413,6 +412,9 @@ class Sync:
     def run(self) -> SyncReport:
         demarche = self.demarche
         described = self.client.demarche(demarche.number)
+        if described["title"] != demarche.title and not self.dry_run:
+            Demarche.objects.filter(pk=demarche.pk).update(title=described["title"][:300])
+            demarche.title = described["title"][:300]
         blocking = ds_mapping.blocking(ds_mapping.check(demarche.mapping, described))
         if blocking:
             raise SyncError("La correspondance ne tient plus :\n" + "\n".join(blocking))
@@ -618,7 +620,7 @@ def _counts(report: SyncReport) -> dict:
 
 def _finish(demarche: Demarche, run: SyncRun, report: SyncReport, *, by):
     with transaction.atomic():
-        run.finished_at = timezone.now()
+        run.finished_at = clock.now()
         run.status = SyncStatus.FAILED if report.error else SyncStatus.SUCCEEDED
         for name, value in _counts(report).items():
             setattr(run, name, value)
@@ -631,6 +633,6 @@ def _finish(demarche: Demarche, run: SyncRun, report: SyncReport, *, by):
             None,
             AuditKind.DS_SYNCED,
             by=by,
-            subject=f"demarche:{demarche.number}",
+            subject=f"demarche:{demarche.pk}",
             reason=report.summary().split("\n")[0],
         )

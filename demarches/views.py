@@ -40,7 +40,7 @@ class MappingForm(DsfrMixin, forms.Form):
     text = forms.CharField(
         label=gettext_lazy("Correspondance (YAML)"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false", "class": "eig-code"}),
+        widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false", "class": "fr-input eig-code"}),
         help_text=gettext_lazy(
             "Par identifiant stable de champ : son type sur DS et ce qu’il remplit (« to »). "
             "Un fichier envoyé remplace le texte."

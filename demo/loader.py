@@ -162,6 +162,8 @@ def load(*, manager_username: str = "gestionnaire", password: str | None = None)
     # Two hours ago: the open call's dossier is filed, submitted and sent back since.
     with transaction.atomic(), clock.at(timezone.now() - dt.timedelta(hours=2)):
         open_call = _load_open_call(manager)
+    # Now: the open call's dossiers filed on démarches-simplifiées, synced.
+    _load_demarche(open_call, manager)
     recruited = candidates.eig3()
     return DemoResult(
         loaded=loaded,
@@ -226,6 +228,32 @@ def _load_open_call(manager):
     )
     _file_and_send_back(opened, values["dossier"], manager)
     return opened
+
+
+def _load_demarche(promotion, manager):
+    """The open call's démarche on démarches-simplifiées (a DS of our own on loopback,
+    demarches.fake, the one `make run` serves): its mapping, and a sync of its dossiers (one is
+    refused: filed without its name), then one accepted on DS, reported for a manager. Once."""
+    from django.conf import settings
+
+    from demarches import fake, services
+    from demarches.models import Demarche
+    from demarches.sync import sync
+
+    if Demarche.objects.filter(number=fake.DEMO_DEMARCHE).exists():
+        return
+    demarche = services.add_demarche(fake.DEMO_DEMARCHE, promotion, by=manager, mapping=fake.mapping())
+    saved = settings.DS_API_URL, settings.DS_API_TOKEN
+    with fake.running(
+        fake.FakeDs(fake.demo_store(), demarche=fake.DEMO_DEMARCHE, title=fake.DEMO_TITLE)
+    ) as ds:
+        settings.DS_API_URL, settings.DS_API_TOKEN = f"{ds.base_url}/api/v2/graphql", fake.TOKEN
+        try:
+            sync(demarche, by=manager)
+            ds.store.change(103, state="accepte")
+            sync(demarche, by=manager)
+        finally:
+            settings.DS_API_URL, settings.DS_API_TOKEN = saved
 
 
 def _relative(value, today):

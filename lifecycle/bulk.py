@@ -24,21 +24,31 @@ PLAIN = frozenset({int, str, bool, type(None), float, Decimal, dt.date, dt.datet
 
 
 def _columns(model):
-    """(column, field, convert) of the model's concrete fields: JSON turned into its text,
-    values of other types than PLAIN by the field."""
+    """(column, read) of the model's concrete fields: `read(instance)` gives the value COPY
+    writes, as the ORM's insert would (`pre_save` where a field has its own, JSON as its text,
+    values of other types than PLAIN converted by the field)."""
     columns = []
     for field in model._meta.concrete_fields:
+        own_pre_save = type(field).pre_save is not models.Field.pre_save  # a time set, a file stored
         if isinstance(field, models.JSONField):
 
-            def convert(value, encoder=field.encoder):
+            def read(instance, field=field, encoder=field.encoder):
+                value = getattr(instance, field.attname)
                 return None if value is None else json.dumps(value, cls=encoder)
+
+        elif own_pre_save:
+
+            def read(instance, field=field):
+                value = field.pre_save(instance, True)
+                return value if type(value) in PLAIN else field.get_db_prep_save(value, connection)
 
         else:
 
-            def convert(value, field=field):
+            def read(instance, attname=field.attname, field=field):
+                value = getattr(instance, attname)
                 return value if type(value) in PLAIN else field.get_db_prep_save(value, connection)
 
-        columns.append((field.column, field, convert))
+        columns.append((field.column, read))
     return columns
 
 
@@ -71,14 +81,11 @@ def create(objects: list) -> list:
         instance.pk = pk
         instance._state.adding, instance._state.db = False, connection.alias
     columns = _columns(model)
+    readers = [read for _column, read in columns]
     _copy(
         model._meta.db_table,
-        [column for column, _field, _convert in columns],
-        (
-            # pre_save: what the ORM's insert takes (auto_now_add's time set, say)
-            [convert(field.pre_save(instance, True)) for _column, field, convert in columns]
-            for instance in objects
-        ),
+        [column for column, _read in columns],
+        ([read(instance) for read in readers] for instance in objects),
     )
     return objects
 

@@ -87,6 +87,9 @@ def digest_of_canonical(owner: str, salt: str, canonical: str, *, key: bytes) ->
     return hmac_sha256(key, f"personal:{owner}:{salt}:{canonical}".encode())
 
 
+_CONTAINERS = frozenset({Personal, dict, list, tuple})
+
+
 def _taken_out(value, path, found):
     kind = type(value)
     if kind is Personal:
@@ -95,6 +98,8 @@ def _taken_out(value, path, found):
     if kind is dict:
         return {key: _taken_out(item, [*path, key], found) for key, item in value.items()}
     if kind is list or kind is tuple:
+        if not any(type(item) in _CONTAINERS for item in value):  # a change's [old, new] of plain values
+            return list(value)
         return [_taken_out(item, [*path, index], found) for index, item in enumerate(value)]
     return value
 

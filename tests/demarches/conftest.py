@@ -1,7 +1,7 @@
 import pytest
 
+from demarches import fake as ds_server
 from demarches.models import Demarche
-from tests import ds_server
 from tests.factories import PromotionFactory, programme_manager
 
 

@@ -4,10 +4,10 @@ import pytest
 import yaml
 from django.core.management import CommandError, call_command
 
+from demarches import fake
 from demarches.models import Demarche
 from lifecycle.enums import AuditKind
 from lifecycle.models import AuditEvent, Challenge
-from tests import ds_server as fake
 from tests.factories import PromotionFactory
 
 

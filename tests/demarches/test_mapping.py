@@ -1,8 +1,8 @@
 import pytest
 
+from demarches import fake
 from demarches import mapping as ds_mapping
 from demarches.mapping import MappingError
-from tests import ds_server as fake
 
 
 def problems(text):

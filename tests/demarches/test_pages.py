@@ -4,11 +4,11 @@ import pytest
 from django.urls import reverse
 
 from accounts.enums import Role
+from demarches import fake
 from demarches.models import Demarche, DsDossier, LinkStatus, SyncRun
 from lifecycle.enums import AuditKind
 from lifecycle.models import AuditEvent, Challenge
 from lifecycle.services import transition
-from tests import ds_server as fake
 from tests.factories import user_with_role
 
 

@@ -4,7 +4,7 @@
 from graphql import build_schema, parse, validate
 
 from demarches.client import query_text
-from tests.ds_server import SCHEMA_PATH
+from demarches.fake import SCHEMA_PATH
 
 SCHEMA = build_schema(SCHEMA_PATH.read_text(encoding="utf-8"))
 

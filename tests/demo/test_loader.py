@@ -76,7 +76,7 @@ def counts():
 def test_the_demo_shows_every_state_and_every_kind_of_administration(loaded):
     assert Counter(Challenge.objects.values_list("state", flat=True)) == {
         S.DRAFT: 1,
-        S.SUBMITTED: 1,
+        S.SUBMITTED: 1 + 5,  # the open call's dossiers synced from démarches-simplifiées
         S.CORRECTIONS_REQUESTED: 1,  # the open call's dossier, sent back today
         S.PRESELECTED: 1,
         S.NOT_PRESELECTED: 1,
@@ -102,7 +102,8 @@ def test_the_demo_shows_every_state_and_every_kind_of_administration(loaded):
         (2, "EIG 2", 2017, 13),
         (3, "EIG 3", 2018, 17),
         (8, "EIG 8 (démo)", timezone.localdate().year, 3),  # the open candidates' call, from today
-        (9, "EIG 9 (démo)", timezone.localdate().year, 1),  # the open call, dated from today
+        # the open call, dated from today: a dossier filed here, 5 on démarches-simplifiées
+        (9, "EIG 9 (démo)", timezone.localdate().year, 1 + 5),
     ]
 
 
@@ -167,6 +168,12 @@ def test_the_audit_trail_is_the_real_replay_of_the_lifecycle(loaded):
         AuditKind.SCORE_GIVEN: 12 * 5 + 1,  # 12 collective grids of 5 criteria, one score revised
         AuditKind.OPINION_GIVEN: 12 * 3,  # each member's general grid: the 3 challenges heard
         AuditKind.JURY_CLOSED: 1,
+        # The open call's démarche on démarches-simplifiées: added with its mapping, synced twice
+        # (5 dossiers imported, one refused; then one accepted on DS, reported)
+        AuditKind.DS_MAPPING_CHANGED: 1,
+        AuditKind.DS_IMPORTED: 5,
+        AuditKind.DS_SYNCED: 2,
+        AuditKind.DS_UPDATED: 1,
     }
 
     lexi = Challenge.objects.get(name="LexImpact")

@@ -57,5 +57,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Appel ouvert : {result.open_call} — dépôt des dossiers jusqu’au "
                 f"{calendar.deadline_label(call.submission_deadline)} (heure de Paris) ; "
-                "un contact peut y créer un dossier."
+                "un contact peut y créer un dossier ; ses dossiers déposés sur démarches-simplifiées : "
+                "/gestion/demarches/4242/ (make run sert cette démarche sur 127.0.0.1:8765)."
             )

@@ -1,13 +1,16 @@
-"""A démarches-simplifiées of our own, on loopback: a real HTTP server that executes DS's GraphQL
-schema (../shared/reference/demarches-simplifiees-api-v2.graphql, kept in tests/data/) with
-graphql-core over fixture dossiers, and serves their attachments from expiring URLs.
+"""A démarches-simplifiées of our own, on loopback, for the tests, the bench and the demo: a real
+HTTP server that executes DS's GraphQL schema (demarches/queries/schema.graphql, the platform's
+published one, from ../shared/reference/) with graphql-core over fixture dossiers, and serves
+their attachments from expiring URLs. graphql-core is a development dependency: production never
+imports this module.
 
 It keeps DS's behaviour that a sync relies on: the Bearer token checked, pages of at most 100
 ordered by last change when `updatedSince` is given, an opaque cursor, `deletedDossiers`, a 429
 with `Retry-After`, a partial answer with `errors`, attachment URLs that expire. `script` queues
-what the next requests meet ("429", "500", "error", "slow", "expired-file"). Tests start it in a
-thread (`running()`); the benchmark in a process of its own (`python -m tests.ds_server`), so that
-its time and memory are not the sync's.
+what the next requests meet ("429", "500", "error", "slow", "file-500"). Tests and the demo's
+loading start it in a thread (`running()`); the benchmark in a process of its own (`python -m
+demarches.fake N`), so that its time and memory are not the sync's; `make run` serves the demo's
+dossiers (`python -m demarches.fake --demo --port 8765`) for the démarche's page to sync from.
 """
 
 import base64
@@ -23,7 +26,7 @@ from pathlib import Path
 import yaml
 from graphql import build_schema, graphql_sync
 
-SCHEMA_PATH = Path(__file__).parent / "data" / "demarches-simplifiees-api-v2.graphql"
+SCHEMA_PATH = Path(__file__).parent / "queries" / "schema.graphql"
 TOKEN = "jeton-de-test-ds"
 DEMARCHE = 12345
 
@@ -303,9 +306,11 @@ def _cursor(record: dict) -> str:
 
 
 class FakeDs:
-    def __init__(self, store: Store | None = None, *, token=TOKEN, demarche=DEMARCHE):
+    def __init__(
+        self, store: Store | None = None, *, token=TOKEN, demarche=DEMARCHE, title="Appel à défis EIG 3"
+    ):
         self.store = store or Store()
-        self.token, self.demarche = token, demarche
+        self.token, self.demarche, self.title = token, demarche, title
         self.schema = build_schema(SCHEMA_PATH.read_text(encoding="utf-8"))
         self.script: list[str] = []  # what the next requests meet
         self.expired_files: set[int] = set()  # dossiers whose next attachment URL is already expired
@@ -324,7 +329,7 @@ class FakeDs:
                 raise ValueError(f"Démarche {number} introuvable")
             return {
                 "number": number,
-                "title": "Appel à défis EIG 3",
+                "title": ds.title,
                 "state": "publiee",
                 "activeRevision": descriptors(),
             }
@@ -486,6 +491,22 @@ def running(ds: FakeDs | None = None):
         server.server_close()
 
 
+DEMO_DEMARCHE = 4242  # the demo's démarche, for promotion 9 (its open call)
+DEMO_TITLE = "Appel à projets EIG 9 (démo) – dépôt des dossiers"
+
+
+def demo_store() -> Store:
+    """The demo's démarche: six dossiers from the programme's real challenges, one with its pitch
+    deck, one filed without its name (refused until its administration adds it)."""
+    store, challenges = Store(), real_challenges()
+    picks = [challenges[i] for i in (2, 6, 9, 13, 17)]
+    for number, challenge in enumerate(picks, start=101):
+        values = values_of(challenge, number) | {NAME: f"{challenge['title']} (DS)"}
+        store.put(number, values, deck=pdf(challenge["title"]) if number == 101 else None)
+    store.put(106, {ADMINISTRATION: "Ville de Paris", SUMMARY: "Signaler une anomalie dans l’espace public"})
+    return store
+
+
 def real_challenges() -> list[dict]:
     """The programme's real challenges (demo/data): titles, administrations, long descriptions."""
     path = Path(__file__).resolve().parent.parent / "demo" / "data" / "eig-defis-2017-2019.yml"
@@ -507,7 +528,7 @@ def values_of(challenge: dict, index: int = 0) -> dict:
         TEAM: [{TEAM_NAME: "Équipe métier", TEAM_FUNCTION: "Cheffe de projet", TEAM_SHARE: 50}],
         HR_FIRST: "Hélène",
         HR_LAST: f"Lefèvre-{index}",
-        HR_EMAIL: f"rh{index}@exemple.gouv.fr",
+        HR_EMAIL: f"rh{index}@example.gouv.fr",
         OUTSIDE_WALLS: True,
         DATA_ACCESSIBLE: None,
         COST: 123456.5,
@@ -515,18 +536,26 @@ def values_of(challenge: dict, index: int = 0) -> dict:
 
 
 def main():
-    """`python -m tests.ds_server DOSSIERS`: serve that many dossiers; prints the address."""
-    import sys
+    """`python -m demarches.fake DOSSIERS` (the bench) or `--demo` (`make run`): serve that many
+    dossiers, or the demo's; prints the address."""
+    import argparse
 
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
-    store, challenges = Store(), real_challenges()
-    for number in range(1, count + 1):
-        challenge = challenges[number % len(challenges)]
-        values = values_of(challenge, number)
-        values[NAME] = f"{challenge['title']} ({number})"[:200]
-        store.put(number, values)
-    ds = FakeDs(store)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), ds.handler())
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("dossiers", nargs="?", type=int, default=5000)
+    parser.add_argument("--demo", action="store_true", help="the demo's démarche (demo_store)")
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    if args.demo:
+        ds = FakeDs(demo_store(), demarche=DEMO_DEMARCHE, title=DEMO_TITLE)
+    else:
+        store, challenges = Store(), real_challenges()
+        for number in range(1, args.dossiers + 1):
+            challenge = challenges[number % len(challenges)]
+            values = values_of(challenge, number)
+            values[NAME] = f"{challenge['title']} ({number})"[:200]
+            store.put(number, values)
+        ds = FakeDs(store)
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), ds.handler())
     ds.base_url = f"http://127.0.0.1:{server.server_address[1]}"
     print(ds.base_url, flush=True)
     server.serve_forever()
