@@ -45,6 +45,23 @@ STATES = {
     "refuse": S.NOT_PRESELECTED,
     "sans_suite": S.WITHDRAWN,
 }
+# DS's states and the reasons of a deletion, as DS's pages write them.
+DS_STATE_LABELS = {
+    "en_construction": "en construction",
+    "en_instruction": "en instruction",
+    "accepte": "accepté",
+    "refuse": "refusé",
+    "sans_suite": "classé sans suite",
+}
+DELETION_REASONS = {
+    "user_request": "à la demande de l’usager",
+    "user_removed": "compte de l’usager supprimé",
+    "user_expired": "compte de l’usager expiré",
+    "expired": "dossier expiré",
+    "instructeur_request": "à la demande d’un instructeur",
+    "manager_request": "à la demande d’un administrateur",
+    "procedure_removed": "démarche supprimée",
+}
 IMPORTABLE_STATES = {S.SUBMITTED, S.PRESELECTED, S.NOT_PRESELECTED, S.PITCHED, S.WITHDRAWN, S.DRAFT}
 
 # What a champ's value becomes, by the kind of target, and the DS types that can give it.

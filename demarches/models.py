@@ -43,8 +43,9 @@ class Demarche(models.Model):
 
 class LinkStatus(models.TextChoices):
     IMPORTED = "imported", _("Importé")
-    # Changed on DS after a decision of ours: DS's values wait for a manager (`pending`).
-    CHANGED_AFTER_DECISION = "changed", _("Modifié sur DS après une décision")
+    # Changed on DS after a decision of ours (DS's values wait, `pending`), or its state changed on
+    # DS: for a manager to decide.
+    CHANGED_AFTER_DECISION = "changed", _("À décider : modifié sur DS")
     REFUSED = "refused", _("Refusé")
     DELETED = "deleted", _("Supprimé sur DS")
 
@@ -67,6 +68,8 @@ class DsDossier(models.Model):
     ds_updated_at = models.DateTimeField(_("modifié sur DS le"), null=True)
     # The mapped values' SHA-256 (the attachment's checksum included): equal, nothing to write.
     digest = models.CharField(max_length=64, blank=True)
+    # DS's checksum of the pitch deck last written: the file is downloaded again only when it changes.
+    attachment_checksum = models.CharField(max_length=100, blank=True)
     # Our state when the sync last wrote the challenge: another one since is a decision of ours.
     synced_state = models.CharField(max_length=30, blank=True)
     problem = models.TextField(_("motif"), blank=True)

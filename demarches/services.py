@@ -7,23 +7,27 @@ from django.db import transaction
 from demarches import mapping as ds_mapping
 from demarches.client import DsClient
 from demarches.models import Demarche, DsDossier, LinkStatus
-from demarches.sync import Item, Sync, SyncError, check_manager, digest_of, reason_of, subject_of
+from demarches.sync import Sync, SyncError, check_manager, reason_of, subject_of
 from lifecycle import audit, configuration
 from lifecycle.enums import AuditKind
 
 
 def add_demarche(number: int, promotion, *, by, mapping=None) -> Demarche:
     check_manager(by)
+    ds_mapping.validate(mapping or {})
     demarche = Demarche(number=number, promotion=promotion, mapping=mapping or {})
     configuration.save(demarche, by=by, kind=AuditKind.DS_MAPPING_CHANGED)
     return demarche
 
 
 def set_mapping(demarche: Demarche, mapping: dict, *, by) -> Demarche:
-    """A new mapping (checked: `mapping.validate`), audited with the old one."""
+    """A new mapping (checked: `mapping.validate`), audited with the old one. The next sync reads
+    the whole démarche again (its cursor forgotten): the dossiers already imported are read
+    through the new mapping, those it does not change found unchanged."""
     check_manager(by)
     ds_mapping.validate(mapping)
-    demarche.mapping = mapping
+    if mapping != demarche.mapping:
+        demarche.mapping, demarche.cursor = mapping, ""
     configuration.save(demarche, by=by, kind=AuditKind.DS_MAPPING_CHANGED)
     return demarche
 
@@ -45,21 +49,10 @@ def apply_pending(link: DsDossier, *, by, client: DsClient | None = None) -> DsD
     own = client is None
     client = client or DsClient()
     try:
-        worker = Sync(link.demarche, by=by, client=client)
-        node = client.dossier(link.number)
-        mapped = ds_mapping.map_dossier(node, link.demarche.mapping, worker.profiles)
-        if mapped.problems:
-            raise SyncError(" ; ".join(mapped.problems))
-        item = Item(node, mapped, digest_of(mapped), link)
-        item.link.digest = ""  # the attachment is fetched again
-        refusals = []
-        planned = worker.plan([item], refusals)
-        if refusals:
-            raise SyncError(refusals[0][1])
         with transaction.atomic():
-            worker.write(planned[0], refusals)
-            if refusals:
-                raise SyncError(refusals[0][1])
+            refused = Sync(link.demarche, by=by, client=client).write_again(link)
+            if refused:
+                raise SyncError(refused)
             _settle(link, by=by, reason="valeurs de DS appliquées")
     finally:
         if own:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from demarches import mapping as ds_mapping
@@ -41,8 +42,8 @@ from importing.administrations import Directory, MatchError, inferred_kind, supe
 from lifecycle import audit, clock, pitch_deck, rules
 from lifecycle.dossier import edits
 from lifecycle.dossier.edits import recording_dossier_changes
-from lifecycle.enums import AdministrationKind, AuditKind
-from lifecycle.models import Administration, Challenge, Contact, Mentor, TeamMember
+from lifecycle.enums import AdministrationKind, AuditKind, ChallengeState
+from lifecycle.models import Administration, Challenge, TeamMember
 
 K = AdministrationKind
 # The first pass's `updatedSince`: before any EIG démarche (kept for every later pass).
@@ -122,6 +123,7 @@ class Item:
     administration: Administration | None = None
     deck: bytes = b""
     deck_pages: int | None = None
+    force_download: bool = False  # a manager's "apply": the file fetched again whatever its checksum
 
 
 class Sync:
@@ -135,6 +137,7 @@ class Sync:
         self.profiles = ds_mapping.ProfileReader(self.call, demarche.mapping.get("profiles"))
         self.directory = Directory.from_database()
         self.max_slides = self.call.max_pitch_slides
+        self.stored: list[str] = []
 
     # A page ---------------------------------------------------------------------------------
 
@@ -161,6 +164,16 @@ class Sync:
             else:
                 items.append(item)
         items = self.plan(items, refusals)
+        self.stored = []  # the pitch decks this page stores: deleted if it rolls back
+        try:
+            self._write_page(items, refusals, links, cursor)
+        except Exception:
+            storage = Challenge._meta.get_field("pitch_deck").storage
+            for name in self.stored:
+                storage.delete(name)
+            raise
+
+    def _write_page(self, items, refusals, links, cursor):
         with transaction.atomic():
             new = [item for item in items if item.link is None or item.link.challenge_id is None]
             self._create(new, refusals)
@@ -187,7 +200,7 @@ class Sync:
             page_names.add(name)
             try:
                 item.administration = self._administration(mapped)
-                self._rows_problems(mapped)
+                self._normalized(mapped)
                 self._attachment(item)
             except (MatchError, ValidationError, DownloadError) as error:
                 refusals.append((item, _message(error)))
@@ -223,16 +236,14 @@ class Sync:
         self.directory.add(administration)
         return administration
 
-    def _rows_problems(self, mapped: ds_mapping.Mapped):
-        """The team's and people's rows checked as the dossier's edits check them."""
-        for row in mapped.team or []:
-            TeamMember(**row).full_clean(exclude=["challenge"])
+    @staticmethod
+    def _normalized(mapped: ds_mapping.Mapped):
+        """What DS leaves empty, as our dossier holds it: an optional person not filled in is no
+        person; a yes/no not answered, its field's default. (The rows' checks are the dossier's:
+        `edits.create_challenges`, `set_team`, `set_people`.)"""
         for role, values in list(mapped.people.items()):
             if not any(values.values()):
-                del mapped.people[role]  # an optional person left empty on DS
-                continue
-            model = Mentor if role in ds_mapping.MentorRole.values else Contact
-            model(role=role, **values).full_clean(exclude=["challenge"])
+                del mapped.people[role]
         for name, value in list(mapped.fields.items()):
             model_field = Challenge._meta.get_field(name)
             if value is None and not model_field.null:
@@ -242,8 +253,9 @@ class Sync:
         """Download and check the pitch deck when it is new or changed; its URL expires (about an
         hour): a refused download asks DS for the dossier again (a new URL), once."""
         attachment = item.mapped.attachment
-        if attachment is None or (item.link and item.link.digest == item.digest) or self.dry_run:
-            return
+        known = item.link.attachment_checksum if item.link else ""
+        if attachment is None or self.dry_run or (attachment.checksum == known and not item.force_download):
+            return  # none, or the file imported already (DS's checksum unchanged)
         if attachment.content_type not in PDF_TYPES:
             raise ValidationError(
                 f"présentation « {attachment.filename} » : un PDF est attendu "
@@ -284,6 +296,7 @@ class Sync:
                 entries = [pair for index, pair in enumerate(entries) if index not in error.problems]
         else:
             return
+        self.stored += [challenge.pitch_deck.name for challenge in challenges if challenge.pitch_deck]
         DsDossier.objects.bulk_create(
             [
                 self._link(item, challenge, status=LinkStatus.IMPORTED)
@@ -300,6 +313,7 @@ class Sync:
                 "synced_state",
                 "problem",
                 "pending",
+                "attachment_checksum",
             ],
         )
         self.report.created += len(challenges)
@@ -332,6 +346,8 @@ class Sync:
         link.ds_updated_at = parse_datetime(item.mapped.updated_at)
         link.digest = item.digest
         link.synced_state = challenge.state if challenge is not None else ""
+        if item.deck:  # the file written with these values
+            link.attachment_checksum = item.mapped.attachment.checksum
         return link
 
     def _update(self, item: Item, refusals: list):
@@ -347,7 +363,10 @@ class Sync:
         if decided:
             problem = f"modifié sur DS après une décision (état ici : {challenge.get_state_display()})"
         else:
-            problem = f"état changé sur DS ({link.ds_state} → {mapped.ds_state}) : à décider ici"
+            problem = (
+                f"état changé sur DS ({_ds_state(link.ds_state)} → {_ds_state(mapped.ds_state)}) : "
+                "à décider ici"
+            )
         synced_state = link.synced_state
         with transaction.atomic():
             audit.record(
@@ -355,7 +374,8 @@ class Sync:
                 AuditKind.DS_UPDATED,
                 by=self.by,
                 subject=subject_of(self.demarche, mapped.number),
-                reason=f"{reason_of(self.demarche, mapped.number)} : {problem} ; valeurs de DS en attente",
+                reason=f"{reason_of(self.demarche, mapped.number)} : {problem} ; "
+                + ("valeurs de DS en attente" if decided else "ses autres valeurs appliquées"),
             )
             pending = {"differences": differences(challenge, mapped)}
             self._link(
@@ -370,6 +390,7 @@ class Sync:
 
     def write(self, item: Item, refusals: list, *, count=True):
         link, mapped = item.link, item.mapped
+        new = [one for one in (item.administration, item.administration.ministry) if one and one.pk is None]
         try:
             with transaction.atomic():
                 edits.save_new_administrations([item.administration])
@@ -381,8 +402,12 @@ class Sync:
                 self._link(item, link.challenge, status=status, problem=link.problem, pending=link.pending)
                 link.save()
         except (ValidationError, PermissionDenied) as error:
+            for administration in new:  # rolled back: not in the database any more
+                administration.pk, administration._state.adding = None, True
             refusals.append((item, _message(error)))
             return
+        if item.deck:
+            self.stored.append(link.challenge.pitch_deck.name)
         if count:
             self.report.updated += 1
 
@@ -392,8 +417,11 @@ class Sync:
             self.report.refusals.append((number, reason))
             link = links.get(number)
             if link is not None and link.challenge_id is not None:
-                # An imported dossier whose new values are refused keeps its challenge as it was.
-                DsDossier.objects.filter(pk=link.pk).update(problem=reason)
+                # An imported dossier whose new values are refused keeps its challenge as it was;
+                # refused, it is read again at the next sync and listed for a manager.
+                DsDossier.objects.filter(pk=link.pk).update(
+                    status=LinkStatus.REFUSED, problem=reason, digest=""
+                )
                 continue
             DsDossier.objects.update_or_create(
                 demarche=self.demarche,
@@ -422,14 +450,9 @@ class Sync:
             raise SyncError(
                 f"La démarche {demarche.number} n’a pas de correspondance : rien ne serait importé."
             )
-        retry = list(
-            DsDossier.objects.filter(demarche=demarche, status=LinkStatus.REFUSED).values_list(
-                "number", flat=True
-            )
-        )
-        if retry:
-            self.progress(f"Dossiers refusés la dernière fois, essayés à nouveau : {len(retry)}")
-            self.page([self.client.dossier(number) for number in retry])
+        # The deletions first: a refused dossier deleted since is not asked for again.
+        self._deleted()
+        self._retry_refused()
         since = demarche.updated_since or FIRST_UPDATED_SINCE
         if demarche.updated_since is None and not self.dry_run:
             Demarche.objects.filter(pk=demarche.pk).update(updated_since=since)
@@ -446,8 +469,42 @@ class Sync:
                 f"({self.report.created} créé(s), {self.report.updated} mis à jour, "
                 f"{self.report.refused} refusé(s))"
             )
-        self._deleted()
         return self.report
+
+    def _retry_refused(self):
+        """The dossiers refused last time (a new one, or an update), each read again from DS; one
+        DS no longer answers for stays refused, with DS's answer as its reason."""
+        numbers = list(
+            DsDossier.objects.filter(demarche=self.demarche, status=LinkStatus.REFUSED).values_list(
+                "number", flat=True
+            )
+        )
+        if not numbers:
+            return
+        self.progress(f"Dossiers refusés la dernière fois, essayés à nouveau : {len(numbers)}")
+        nodes = []
+        for number in numbers:
+            try:
+                nodes.append(self.client.dossier(number))
+            except DsError as error:
+                self.report.refusals.append((number, str(error)))
+                DsDossier.objects.filter(demarche=self.demarche, number=number).update(problem=str(error))
+        if nodes:
+            self.page(nodes)
+
+    def write_again(self, link: DsDossier) -> str:
+        """One imported dossier read again from DS and written over ours (a manager's answer to
+        DS's values kept aside): "" when written, else the reason it was refused."""
+        node = self.client.dossier(link.number)
+        mapped = ds_mapping.map_dossier(node, self.demarche.mapping, self.profiles)
+        if mapped.problems:
+            return " ; ".join(mapped.problems)
+        item = Item(node, mapped, digest_of(mapped), link, force_download=True)
+        refusals = []
+        planned = self.plan([item], refusals)
+        if planned:
+            self.write(planned[0], refusals)
+        return refusals[0][1] if refusals else ""
 
     def _deleted(self):
         demarche, latest = self.demarche, self.demarche.deleted_since
@@ -460,7 +517,9 @@ class Sync:
                 ):
                     node = numbers[link.number]
                     link.status = LinkStatus.DELETED
-                    link.problem = f"supprimé sur DS le {node['dateSupression'][:10]} ({node['reason']})"
+                    when = parse_datetime(node["dateSupression"])
+                    why = ds_mapping.DELETION_REASONS.get(node["reason"], node["reason"])
+                    link.problem = f"supprimé sur DS le {timezone.localtime(when):%d/%m/%Y} ({why})"
                     link.save(update_fields=["status", "problem", "seen_at"])
                     if link.challenge_id:
                         audit.record(
@@ -486,12 +545,22 @@ def differences(challenge: Challenge, mapped: ds_mapping.Mapped) -> list[list[st
     """What DS says that differs from the challenge: [label, ours, DS's], for a manager to read."""
     rows = []
     if mapped.state != challenge.state:
-        rows.append(["état", str(challenge.get_state_display()), f"{mapped.ds_state} (→ {mapped.state})"])
+        rows.append(
+            [
+                "état",
+                str(challenge.get_state_display()),
+                f"{_ds_state(mapped.ds_state)} (ici : {ChallengeState(mapped.state).label})",
+            ]
+        )
     for name, value in mapped.fields.items():
         if differs(challenge, name, value):
             label = str(Challenge._meta.get_field(name).verbose_name)
             rows.append([label, _short(getattr(challenge, name)), _short(value)])
     return rows
+
+
+def _ds_state(state: str) -> str:
+    return ds_mapping.DS_STATE_LABELS.get(state, state)
 
 
 def differs(challenge: Challenge, name: str, value) -> bool:
@@ -540,21 +609,7 @@ def apply(
                 locked, mapped.positions[: locked.promotion.call.max_eigs_per_challenge], by=by
             )
         elif mapped.profiles and [position.profile for position in positions] != mapped.profiles:
-            kept = {position.rank: position for position in positions}
-            edits.set_positions(
-                locked,
-                [
-                    {
-                        "profile": code,
-                        "mission": kept[rank].mission if rank in kept else "",
-                        "expertise": kept[rank].expertise if rank in kept else "",
-                    }
-                    for rank, code in enumerate(
-                        mapped.profiles[: locked.promotion.call.max_eigs_per_challenge], 1
-                    )
-                ],
-                by=by,
-            )
+            edits.set_profiles(locked, mapped.profiles[: locked.promotion.call.max_eigs_per_challenge], by=by)
         team = list(locked.team_members.order_by("id"))
         if mapped.team is not None and [_team_row(member) for member in team] != mapped.team:
             # Row by row in their order: a kept row keeps its id (its person's trail).
@@ -572,11 +627,7 @@ def sync(
     """One pass over the démarche, recorded as a `SyncRun` and audited (`ds_synced`); a dry run
     does it all and rolls everything back (no attachment downloaded)."""
     check_manager(by)
-    run = None
-    if not dry_run:
-        run = SyncRun.objects.create(
-            demarche=demarche, started_at=clock.now(), status=SyncStatus.RUNNING, by=_user(by)
-        )
+    run = None if dry_run else _start(demarche, by=by)
     own_client = client is None
     try:
         client = client or DsClient()
@@ -598,6 +649,12 @@ def sync(
             worker.run()
     except (DsError, SyncError) as error:
         report.error = str(error)
+    except Exception as error:
+        # Not one of DS's answers: a bug or the database. The run says so, then the error goes on.
+        report.error = f"erreur inattendue ({type(error).__name__}) : les pages précédentes sont gardées"
+        if run is not None:
+            _finish(demarche, run, report, by=by)
+        raise
     finally:
         report.seconds_on_ds = client.waited
         if own_client:
@@ -605,6 +662,27 @@ def sync(
     if run is not None:
         _finish(demarche, run, report, by=by)
     return report
+
+
+# A run still "running" after this long was abandoned (its process stopped): another may start.
+ABANDONED_AFTER = dt.timedelta(hours=2)
+
+
+def _start(demarche: Demarche, *, by) -> SyncRun:
+    """The run of a new pass; refused while another pass of the démarche runs (two would read the
+    same cursor and write the same dossiers). The démarche's row is locked for the check."""
+    with transaction.atomic():
+        Demarche.objects.select_for_update().filter(pk=demarche.pk).first()
+        now = clock.now()
+        running = demarche.runs.filter(status=SyncStatus.RUNNING)
+        running.filter(started_at__lt=now - ABANDONED_AFTER).update(
+            status=SyncStatus.FAILED, finished_at=now, error="abandonnée : son processus s’est arrêté"
+        )
+        if running.exists():
+            raise SyncError(f"Une synchronisation de la démarche {demarche.number} est déjà en cours.")
+        return SyncRun.objects.create(
+            demarche=demarche, started_at=now, status=SyncStatus.RUNNING, by=_user(by)
+        )
 
 
 def _user(by):

@@ -6,6 +6,7 @@ and `demarches.sync` check and write."""
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 from demarches import mapping as ds_mapping
 from demarches import services
 from demarches.client import DsClient, DsError
-from demarches.models import Demarche, DsDossier, LinkStatus, SyncStatus
+from demarches.models import Demarche, DsDossier, LinkStatus, SyncRun, SyncStatus
 from demarches.sync import SyncError, sync
 from lifecycle.models import Promotion
 from web.access import manager_required
@@ -78,11 +79,17 @@ def demarche_list(request):
             _("Démarche %(number)d ajoutée : écrivez sa correspondance.") % {"number": demarche.number},
         )
         return redirect("demarches:detail", number=demarche.number)
-    demarches = Demarche.objects.select_related("promotion").prefetch_related("runs")
-    rows = []
-    for demarche in demarches:
-        runs = list(demarche.runs.all()[:1])
-        rows.append({"demarche": demarche, "last_run": runs[0] if runs else None})
+    # Each démarche's last run, in the list's one query (an hourly sync makes thousands of runs).
+    last = SyncRun.objects.filter(demarche=OuterRef("pk")).order_by("-started_at", "-pk")
+    demarches = Demarche.objects.select_related("promotion").annotate(
+        last_started_at=Subquery(last.values("started_at")[:1]),
+        last_status=Subquery(last.values("status")[:1]),
+    )
+    labels = dict(SyncStatus.choices)
+    rows = [
+        {"demarche": demarche, "last_run_label": labels.get(demarche.last_status, "")}
+        for demarche in demarches
+    ]
     return render(request, "demarches/list.html", {"rows": rows, "form": form})
 
 

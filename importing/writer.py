@@ -166,18 +166,7 @@ def _update(challenge: Challenge, row: Row, administration, *, by) -> bool:
     if changes:
         edits.update_dossier(challenge, changes, by=by)
     if positions_differ:
-        edits.set_positions(
-            challenge,
-            [
-                {
-                    "mission": positions[rank].mission if rank in positions else "",
-                    "expertise": positions[rank].expertise if rank in positions else "",
-                    "profile": profile,
-                }
-                for rank, profile in enumerate(row.profiles, start=1)
-            ],
-            by=by,
-        )
+        edits.set_profiles(challenge, row.profiles, by=by)
     return bool(changes) or positions_differ
 
 

@@ -154,7 +154,7 @@ class AuditKind(models.TextChoices):
     DS_IMPORTED = "ds_imported", _("Import depuis démarches-simplifiées")
     DS_UPDATED = "ds_updated", _("Mise à jour depuis démarches-simplifiées")
     DS_SYNCED = "ds_synced", _("Synchronisation avec démarches-simplifiées")
-    DS_MAPPING_CHANGED = "ds_mapping_changed", _("Correspondance d’une démarche modifiée")
+    DS_MAPPING_CHANGED = "ds_mapping_changed", _("Démarche suivie ou modifiée")
     # Open data (opendata/): the fields published and each publication.
     OPEN_DATA_FIELDS_CHANGED = "open_data_fields", _("Champs publiés en données ouvertes modifiés")
     OPEN_DATA_PUBLISHED = "open_data_published", _("Publication en données ouvertes")

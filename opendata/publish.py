@@ -6,7 +6,7 @@ header and nowhere else: never in a message, a log or a page.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 from django.conf import settings
@@ -28,7 +28,7 @@ class PublicationFailed(Exception):
 @dataclass(frozen=True)
 class Target:
     api_url: str
-    api_key: str
+    api_key: str = field(repr=False)  # never in a traceback's locals nor a log
     dataset_id: str
     timeout: float
 

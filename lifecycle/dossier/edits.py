@@ -211,6 +211,7 @@ def create_challenges(entries: list[NewChallenge], *, by) -> list[Challenge]:
                 validate_unique=False,
                 validate_constraints=False,
             )
+            _check_new_rows(entry, challenge)
         except ValidationError as error:
             problems[index] = " ".join(error.messages)
             continue
@@ -245,6 +246,25 @@ def create_challenges(entries: list[NewChallenge], *, by) -> list[Challenge]:
             Challenge._meta.get_field("pitch_deck").storage.delete(name)
         raise
     return challenges
+
+
+def _check_eig_count(call, count: int):
+    if count > call.max_eigs_per_challenge:
+        raise ValidationError(
+            _("Le défi demande au plus %(max)d EIG.") % {"max": call.max_eigs_per_challenge}
+        )
+
+
+def _check_new_rows(entry: NewChallenge, challenge: Challenge):
+    """A new dossier's rows checked as the edits check them (`set_positions`, `set_team`,
+    `set_people`): their fields, at most the call's EIGs, two distinct mentors."""
+    positions, team, people = entry.rows(challenge)
+    _check_eig_count(entry.promotion.call, len(positions))
+    for row in (*positions, *team, *people):
+        row.full_clean(exclude=["challenge", "rank"])
+    mentors = [row for row in people if isinstance(row, Mentor)]
+    if len(mentors) == 2 and same_person(*mentors):
+        raise ValidationError(distinct_mentors_problem())
 
 
 def save_new_administrations(administrations):
@@ -372,11 +392,7 @@ def _clean_rows(model, challenge, rows, names):
 def set_positions(challenge: Challenge, rows: list[dict], *, by) -> list[EigPosition]:
     """The EIGs the challenge asks for, in rank order (rank 1 first); replaces the previous list.
     At most the call's number of EIGs; each row has a mission, a profile and expertise."""
-    call = challenge.promotion.call
-    if len(rows) > call.max_eigs_per_challenge:
-        raise ValidationError(
-            _("Le défi demande au plus %(max)d EIG.") % {"max": call.max_eigs_per_challenge}
-        )
+    _check_eig_count(challenge.promotion.call, len(rows))
     with recording_dossier_changes(challenge, by=by) as locked:
         _check_can_edit(locked, by, section="missions")
         wanted = _clean_rows(EigPosition, locked, rows, POSITION_FIELDS)
@@ -388,6 +404,24 @@ def set_positions(challenge: Challenge, rows: list[dict], *, by) -> list[EigPosi
                 setattr(position, name, getattr(row, name))
             position.save()
     return list(challenge.eig_positions.all())
+
+
+def set_profiles(challenge: Challenge, profiles: list[str], *, by) -> list[EigPosition]:
+    """The positions' profiles, in rank order (an import's, a sync's): each rank keeps its
+    mission and expertise; ranks beyond the list go, new ones come without."""
+    kept = {position.rank: position for position in challenge.eig_positions.all()}
+    return set_positions(
+        challenge,
+        [
+            {
+                "mission": kept[rank].mission if rank in kept else "",
+                "expertise": kept[rank].expertise if rank in kept else "",
+                "profile": profile,
+            }
+            for rank, profile in enumerate(profiles, start=1)
+        ],
+        by=by,
+    )
 
 
 def _sync_rows(model, challenge, rows, names):

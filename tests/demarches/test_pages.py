@@ -135,3 +135,20 @@ def test_the_schedule_is_switched_from_the_page(signed_in, demarche):
     signed_in.post(reverse("demarches:schedule", args=[demarche.number]), {"scheduled": "1"})
     demarche.refresh_from_db()
     assert demarche.scheduled is True
+
+
+def test_the_list_shows_each_demarches_last_run_in_constant_queries(signed_in, ds, demarche, manager, real):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from demarches.sync import sync
+
+    ds.store.put(1, fake.values_of(real[0], 1))
+    with CaptureQueriesContext(connection) as before:
+        assert "jamais" in signed_in.get(reverse("demarches:list")).content.decode()
+    sync(demarche, by=manager)
+    sync(demarche, by=manager)
+    with CaptureQueriesContext(connection) as after:
+        page = signed_in.get(reverse("demarches:list")).content.decode()
+    assert f'<tr data-number="{demarche.number}">' in page and ": Réussie</td>" in page
+    assert len(after) == len(before)

@@ -10,7 +10,7 @@ import pytest
 from demarches import fake, tasks
 from demarches.models import DsDossier, LinkStatus, SyncRun, SyncStatus
 from demarches.sync import SyncError, sync
-from lifecycle import audit
+from lifecycle import audit, clock
 from lifecycle.enums import AuditKind, ChallengeState, ContactRole
 from lifecycle.models import Administration, AuditEvent, Challenge
 from lifecycle.services import transition
@@ -137,7 +137,7 @@ def test_a_change_on_ds_after_our_decision_waits_for_a_manager(ds, demarche, man
     assert link.problem == "modifié sur DS après une décision (état ici : Présélectionné)"
     assert link.pending == {
         "differences": [
-            ["état", "Présélectionné", "en_construction (→ submitted)"],
+            ["état", "Présélectionné", "en construction (ici : Déposé)"],
             [
                 "résumé",
                 "Mettre les données ouvertes au service de projets de développement",
@@ -165,7 +165,7 @@ def test_a_change_of_state_on_ds_is_reported_not_applied(ds, demarche, manager, 
     assert challenge.state == S.SUBMITTED  # a state moves only through a transition
     assert challenge.summary == "Résumé revu pendant l’instruction"  # no decision here: DS's values apply
     link = DsDossier.objects.get()
-    assert link.problem == "état changé sur DS (en_construction → accepte) : à décider ici"
+    assert link.problem == "état changé sur DS (en construction → accepté) : à décider ici"
 
 
 @pytest.mark.parametrize(
@@ -269,9 +269,9 @@ def test_an_expired_attachment_url_is_asked_again(ds, demarche, manager, real):
     assert len(ds.downloads) == 2  # the expired URL (403), then the new one
     assert [r["operation"] for r in ds.requests] == [
         "getDemarche",
-        "getDossiers",
-        "getDossier",
         "getDeletedDossiers",
+        "getDossiers",
+        "getDossier",  # the dossier again: a fresh URL
     ]
 
 
@@ -294,12 +294,17 @@ def test_an_attachment_that_cannot_be_downloaded_refuses_its_dossier_until_it_ca
 
 def test_a_429_waits_its_retry_after(ds, demarche, manager, real):
     file_real(ds, real, 2)
-    ds.script = ["", "429"]  # the démarche, then the first page: 429, Retry-After: 1
+    ds.script = ["", "", "429"]  # the démarche, the deletions, then the first page: 429, Retry-After 1
 
     report = sync(demarche, by=manager)
 
     assert report.created == 2 and not report.error
-    assert [r["operation"] for r in ds.requests][:3] == ["getDemarche", "getDossiers", "getDossiers"]
+    assert [r["operation"] for r in ds.requests][:4] == [
+        "getDemarche",
+        "getDeletedDossiers",
+        "getDossiers",
+        "getDossiers",
+    ]
     assert report.seconds_on_ds >= 1.0
 
 
@@ -307,7 +312,7 @@ def test_a_page_with_a_graphql_error_writes_nothing_and_the_next_sync_resumes(ds
     for number in range(1, 151):
         values = fake.values_of(real[number % len(real)], number) | {fake.NAME: f"Défi n° {number}"}
         ds.store.put(number, values)
-    ds.script = ["", "", "error"]  # the démarche, page 1, then page 2 answers with an error
+    ds.script = ["", "", "", "error"]  # the démarche, the deletions, page 1, then page 2: an error
 
     report = sync(demarche, by=manager)
 
@@ -327,7 +332,7 @@ def test_a_page_with_a_graphql_error_writes_nothing_and_the_next_sync_resumes(ds
 
 def test_a_time_out_is_tried_again(ds, demarche, manager, real):
     file_real(ds, real, 1)
-    ds.script = ["", "slow"]  # the first page answers after the client's 2 s
+    ds.script = ["", "", "slow"]  # the first page answers after the client's 2 s
     report = sync(demarche, by=manager)
     assert report.created == 1 and not report.error
 
@@ -342,7 +347,7 @@ def test_a_dossier_deleted_on_ds_is_reported_and_its_challenge_kept(ds, demarche
     assert report.deleted == 1
     link = DsDossier.objects.get(number=2)
     assert link.status == LinkStatus.DELETED
-    assert link.problem.startswith("supprimé sur DS le 2018-09-03 (user_request)")
+    assert link.problem == "supprimé sur DS le 03/09/2018 (à la demande de l’usager)"
     assert link.challenge is not None and Challenge.objects.count() == 2
     assert events(AuditKind.DS_UPDATED)[-1].subject == "ds:12345/2"
     demarche.refresh_from_db()
@@ -368,10 +373,10 @@ def test_attachments_are_downloaded_without_the_token(ds, demarche, manager, rea
     file_real(ds, real, 1, deck_for={1})
     sync(demarche, by=manager)
     assert ds.authorizations == [
-        f"Bearer {fake.TOKEN}",
-        f"Bearer {fake.TOKEN}",
+        f"Bearer {fake.TOKEN}",  # the démarche
+        f"Bearer {fake.TOKEN}",  # the deletions
+        f"Bearer {fake.TOKEN}",  # the page
         "",  # the attachment
-        f"Bearer {fake.TOKEN}",
     ]
 
 
@@ -459,3 +464,104 @@ def test_the_creation_event_is_the_dossier_as_read_back(ds, demarche, manager, r
         for key, (_old, new) in expected.items():
             if not isinstance(new, Personal):
                 assert event.changes[key] == [None, new], key
+
+
+def test_one_pass_at_a_time_and_an_abandoned_one_is_closed(ds, demarche, manager, real):
+    file_real(ds, real, 1)
+    running = SyncRun.objects.create(demarche=demarche, started_at=clock.now(), status=SyncStatus.RUNNING)
+    with pytest.raises(SyncError, match=r"Une synchronisation de la démarche 12345 est déjà en cours\."):
+        sync(demarche, by=manager)
+    assert Challenge.objects.count() == 0
+    SyncRun.objects.filter(pk=running.pk).update(started_at=clock.now() - dt.timedelta(hours=3))
+    assert sync(demarche, by=manager).created == 1
+    running.refresh_from_db()
+    assert (running.status, running.error) == (SyncStatus.FAILED, "abandonnée : son processus s’est arrêté")
+
+
+def test_an_unexpected_error_fails_the_run_and_goes_on(ds, demarche, manager, real, monkeypatch):
+    from demarches import sync as sync_module
+
+    file_real(ds, real, 1)
+    monkeypatch.setattr(sync_module, "digest_of", lambda mapped: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        sync(demarche, by=manager)
+    run = SyncRun.objects.get()
+    assert (run.status, run.error) == (
+        SyncStatus.FAILED,
+        "erreur inattendue (ZeroDivisionError) : les pages précédentes sont gardées",
+    )
+
+
+def test_a_refused_update_is_listed_and_tried_again(ds, demarche, manager, real):
+    file_real(ds, real, 1)
+    sync(demarche, by=manager)
+    ds.store.change(1, values={fake.PROBLEM: "é" * 1500})  # longer than the call allows
+    report = sync(demarche, by=manager)
+    assert report.refusals == [
+        (
+            1,
+            "« problématique à résoudre » dépasse 1200 caractères (1500) : "
+            "10 lignes maximum (1200 caractères).",
+        )
+    ]
+    link = DsDossier.objects.get()
+    assert (link.status, link.challenge.problem) == (
+        LinkStatus.REFUSED,
+        "Les données existent mais sont dispersées entre plusieurs services.",
+    )
+    ds.store.change(1, values={fake.PROBLEM: "Les données sont éparpillées."})
+    assert sync(demarche, by=manager).updated == 1  # read again, as a refused one
+    link.refresh_from_db()
+    assert (link.status, link.challenge.problem) == (LinkStatus.IMPORTED, "Les données sont éparpillées.")
+
+
+def test_an_unchanged_pitch_deck_is_not_downloaded_again(ds, demarche, manager, real):
+    file_real(ds, real, 1, deck_for={1})
+    sync(demarche, by=manager)
+    deck = Challenge.objects.get().pitch_deck.name
+    ds.store.change(1, values={fake.SUMMARY: "Un résumé revu"})
+    assert sync(demarche, by=manager).updated == 1
+    assert len(ds.downloads) == 1
+    challenge = Challenge.objects.get()
+    assert (challenge.summary, challenge.pitch_deck.name) == ("Un résumé revu", deck)
+    assert "pitch_deck" not in events(AuditKind.DS_UPDATED)[-1].changes
+
+
+def test_a_new_mapping_reads_the_whole_demarche_again(ds, demarche, manager, real):
+    from demarches import services
+
+    file_real(ds, real, 2)
+    sync(demarche, by=manager)
+    mapping = fake.mapping()
+    mapping["champs"][fake.champ_id(fake.SUMMARY)]["to"] = "datasets"  # the champ now fills another field
+    services.set_mapping(demarche, mapping, by=manager)
+    assert demarche.cursor == ""
+    report = sync(demarche, by=manager)
+    assert (report.updated, report.unchanged) == (2, 0)
+    afd = Challenge.objects.get(name="AFD - Geodata")
+    assert afd.datasets == afd.summary == "Mettre les données ouvertes au service de projets de développement"
+
+
+def test_a_refused_dossier_deleted_on_ds_does_not_stop_the_sync(ds, demarche, manager, real):
+    ds.store.put(1, {fake.ADMINISTRATION: "Cour des comptes"})  # refused: no name
+    file_real(ds, real, 1, first=2)
+    sync(demarche, by=manager)
+    ds.store.delete(1)
+    report = sync(demarche, by=manager)
+    assert (report.deleted, report.error) == (1, "")
+    assert DsDossier.objects.get(number=1).status == LinkStatus.DELETED
+
+
+def test_two_mentors_who_are_one_person_refuse_the_dossier(ds, demarche, manager, real):
+    mapping = fake.mapping()
+    mapping["champs"][fake.champ_id(fake.HR_FIRST)]["to"] = "people.operational.first_name"
+    mapping["champs"][fake.champ_id(fake.HR_LAST)]["to"] = "people.operational.last_name"
+    mapping["champs"][fake.champ_id(fake.HR_EMAIL)]["to"] = "people.strategic.email"
+    mapping["champs"][fake.champ_id(fake.SOURCE)] = {"type": "TextChamp", "to": "people.strategic.first_name"}
+    mapping["champs"][fake.champ_id(fake.SUMMARY)]["to"] = "people.strategic.last_name"
+    demarche.mapping = mapping
+    demarche.save()
+    values = fake.values_of(real[0], 1) | {fake.SOURCE: "Hélène", fake.SUMMARY: "Lefèvre-1"}
+    ds.store.put(1, values)
+    report = sync(demarche, by=manager)
+    assert report.refusals == [(1, "Les mentors opérationnel et stratégique doivent être deux personnes.")]
