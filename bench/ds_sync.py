@@ -45,8 +45,6 @@ def _serve(dossiers: int):
 
 
 def bench_ds_sync(dossiers: int) -> dict:
-    from django.conf import settings
-
     from demarches import fake as ds_server
     from demarches.client import DsClient
     from demarches.models import Demarche
@@ -62,7 +60,6 @@ def bench_ds_sync(dossiers: int) -> dict:
         )
         Demarche.objects.filter(number=DEMARCHE).delete()
         demarche = Demarche.objects.create(number=DEMARCHE, promotion=promotion, mapping=ds_server.mapping())
-        settings.DS_API_URL, settings.DS_API_TOKEN = f"{url}/api/v2/graphql", ds_server.TOKEN
 
         passes = {}
         for name in ("first", "second", "full"):
@@ -71,7 +68,7 @@ def bench_ds_sync(dossiers: int) -> dict:
             demarche.refresh_from_db()
             memory = []
             events_before = AuditEvent.objects.count()
-            client = DsClient()
+            client = DsClient(url=f"{url}/api/v2/graphql", token=ds_server.TOKEN)
             started = time.perf_counter()
             report = sync(demarche, by=SYSTEM, client=client, progress=_sampler(memory))
             seconds = time.perf_counter() - started

@@ -319,6 +319,18 @@ def blocking(lines: list[Line]) -> list[str]:
     ]
 
 
+def completed(mapping: dict, demarche: dict) -> dict:
+    """The mapping with every champ of the démarche it does not list yet (`suggested`'s guess);
+    what it says already stays as it is."""
+    proposal = suggested(demarche)
+    for section in ("champs", "annotations"):
+        proposal[section] = {**proposal[section], **(mapping.get(section) or {})}
+    for key in ("states", "profiles"):
+        if mapping.get(key):
+            proposal[key] = mapping[key]
+    return proposal
+
+
 def suggested(demarche: dict) -> dict:
     """A mapping to start from: every champ listed, those whose label is a field's label mapped."""
     by_label = {

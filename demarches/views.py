@@ -149,6 +149,24 @@ def dry_run(request, number):
 
 @manager_required
 @require_POST
+def propose_mapping(request, number):
+    """The mapping completed with every champ of the démarche it does not list (guessed by
+    label), in the form: nothing is saved until the manager saves it."""
+    demarche = get_object_or_404(Demarche.objects.select_related("promotion__call"), number=number)
+    try:
+        with DsClient() as client:
+            described = client.demarche(demarche.number)
+    except DsError as error:
+        messages.error(request, str(error))
+        return redirect("demarches:detail", number=number)
+    proposal = ds_mapping.dump(ds_mapping.completed(demarche.mapping, described))
+    messages.info(request, _("Correspondance proposée : vérifiez-la, complétez-la, puis enregistrez-la."))
+    form = MappingForm(initial={"text": proposal})
+    return render(request, "demarches/detail.html", _context(demarche, mapping_form=form))
+
+
+@manager_required
+@require_POST
 def start_sync(request, number):
     demarche = get_object_or_404(Demarche, number=number)
     if request.POST.get("confirm") != "1":

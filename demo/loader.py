@@ -234,26 +234,22 @@ def _load_demarche(promotion, manager):
     """The open call's démarche on démarches-simplifiées (a DS of our own on loopback,
     demarches.fake, the one `make run` serves): its mapping, and a sync of its dossiers (one is
     refused: filed without its name), then one accepted on DS, reported for a manager. Once."""
-    from django.conf import settings
-
     from demarches import fake, services
+    from demarches.client import DsClient
     from demarches.models import Demarche
     from demarches.sync import sync
 
     if Demarche.objects.filter(number=fake.DEMO_DEMARCHE).exists():
         return
     demarche = services.add_demarche(fake.DEMO_DEMARCHE, promotion, by=manager, mapping=fake.mapping())
-    saved = settings.DS_API_URL, settings.DS_API_TOKEN
-    with fake.running(
-        fake.FakeDs(fake.demo_store(), demarche=fake.DEMO_DEMARCHE, title=fake.DEMO_TITLE)
-    ) as ds:
-        settings.DS_API_URL, settings.DS_API_TOKEN = f"{ds.base_url}/api/v2/graphql", fake.TOKEN
-        try:
-            sync(demarche, by=manager)
-            ds.store.change(103, state="accepte")
-            sync(demarche, by=manager)
-        finally:
-            settings.DS_API_URL, settings.DS_API_TOKEN = saved
+    served = fake.FakeDs(fake.demo_store(), demarche=fake.DEMO_DEMARCHE, title=fake.DEMO_TITLE)
+    with (
+        fake.running(served) as ds,
+        DsClient(url=f"{ds.base_url}/api/v2/graphql", token=fake.TOKEN) as client,
+    ):
+        sync(demarche, by=manager, client=client)
+        ds.store.change(103, state="accepte")
+        sync(demarche, by=manager, client=client)
 
 
 def _relative(value, today):

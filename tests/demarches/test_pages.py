@@ -1,6 +1,7 @@
 """The managers' pages of the DS sync, through Django's client, DS on loopback."""
 
 import pytest
+import yaml
 from django.urls import reverse
 
 from accounts.enums import Role
@@ -152,3 +153,23 @@ def test_the_list_shows_each_demarches_last_run_in_constant_queries(signed_in, d
         page = signed_in.get(reverse("demarches:list")).content.decode()
     assert f'<tr data-number="{demarche.number}">' in page and ": Réussie</td>" in page
     assert len(after) == len(before)
+
+
+def test_a_mapping_is_proposed_from_the_demarche_and_saved_only_by_the_manager(signed_in, ds, demarche):
+    mapping = {"champs": {fake.champ_id(fake.NAME): {"type": "TextChamp", "to": "name"}}}
+    demarche.mapping = mapping
+    demarche.save()
+
+    response = signed_in.post(reverse("demarches:propose", args=[demarche.number]))
+
+    page = response.content.decode()
+    assert "Correspondance proposée : vérifiez-la, complétez-la, puis enregistrez-la." in page
+    form = response.context["mapping_form"]
+    proposal = yaml.safe_load(form.initial["text"])
+    assert len(proposal["champs"]) == len(fake.CHAMPS) and len(proposal["annotations"]) == len(
+        fake.ANNOTATIONS
+    )
+    assert proposal["champs"][fake.champ_id(fake.NAME)] == {"type": "TextChamp", "to": "name"}  # kept
+    assert proposal["champs"][fake.champ_id(fake.PROBLEM)]["to"] == "problem"  # guessed by its label
+    demarche.refresh_from_db()
+    assert demarche.mapping == mapping  # nothing saved
