@@ -90,6 +90,10 @@ INSTALLED_APPS = [
     "importing",
     "demarches",
     "opendata",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
     "demo",
     "web",
     "backoffice",
@@ -277,6 +281,28 @@ NOTIFICATIONS_TEAM_EMAIL = env.str(
 NOTIFICATIONS_RETRY_DELAYS = [60, 300, 900, 3600, 4 * 3600]
 # A message still "sending" after this long was abandoned by a worker that stopped.
 NOTIFICATIONS_SENDING_TIMEOUT = 600
+
+# The REST API (api/): tokens only, a rate per token, the OpenAPI document by drf-spectacular.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.access.BearerToken"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.access.TokenScope"],
+    "DEFAULT_THROTTLE_RATES": {"token": env.str("API_RATE", default="120/min")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API du programme Entrepreneur·e d’Intérêt Général",
+    "DESCRIPTION": "Promotions, défis (dossier, état, historique, changements d’état) et journal d’audit. "
+    "Un jeton par personne (Authorization: Bearer eig_…), créé depuis son compte.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+}
 
 # démarches-simplifiées' GraphQL API (demarches/): its address (the platform was renamed: a
 # setting), the token of an administrator of the démarches (never logged), the time a request may take.

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from api import pages as api_pages
 from web.urls import account_urlpatterns
 
 urlpatterns = [
@@ -20,5 +21,8 @@ urlpatterns = [
     path("sessions/", include("cohort.urls")),
     path("", include("demarches.urls")),  # gestion/demarches/…
     path("", include("opendata.urls")),  # donnees-ouvertes/…, gestion/donnees-ouvertes/…
+    path("", include("api.urls")),  # api/v1/…
+    path("compte/jetons/", api_pages.token_list, name="api_tokens"),
+    path("compte/jetons/<int:pk>/revoquer/", api_pages.token_revoke, name="api_token_revoke"),
     path("admin/", admin.site.urls),
 ]

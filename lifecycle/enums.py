@@ -155,6 +155,9 @@ class AuditKind(models.TextChoices):
     DS_UPDATED = "ds_updated", _("Mise à jour depuis démarches-simplifiées")
     DS_SYNCED = "ds_synced", _("Synchronisation avec démarches-simplifiées")
     DS_MAPPING_CHANGED = "ds_mapping_changed", _("Démarche suivie ou modifiée")
+    # The API's tokens (api/): what a person may do through the API.
+    API_TOKEN_CREATED = "api_token_created", _("Jeton d’API créé")
+    API_TOKEN_REVOKED = "api_token_revoked", _("Jeton d’API révoqué")
     # Open data (opendata/): the fields published and each publication.
     OPEN_DATA_FIELDS_CHANGED = "open_data_fields", _("Champs publiés en données ouvertes modifiés")
     OPEN_DATA_PUBLISHED = "open_data_published", _("Publication en données ouvertes")

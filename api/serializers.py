@@ -1,0 +1,109 @@
+"""What the API says of each thing: plain values, a challenge's state with its label in the
+request's language, a dossier as the audit trail reads it (`lifecycle.dossier.snapshot`)."""
+
+from rest_framework import serializers
+
+from lifecycle.actors import shown_label
+from lifecycle.dossier import snapshot
+from lifecycle.enums import TransitionName
+from lifecycle.models import AuditEvent, Challenge, Promotion
+from lifecycle.personal import Personal
+
+
+class PromotionSerializer(serializers.ModelSerializer):
+    call_title = serializers.CharField(source="call.title", default="", read_only=True)
+    submission_opens_at = serializers.DateTimeField(
+        source="call.submission_opens_at", default=None, read_only=True
+    )
+    submission_deadline = serializers.DateTimeField(
+        source="call.submission_deadline", default=None, read_only=True
+    )
+    jury_starts_on = serializers.DateField(source="call.jury_starts_on", default=None, read_only=True)
+    starts_on = serializers.DateField(source="call.starts_on", default=None, read_only=True)
+
+    class Meta:
+        model = Promotion
+        fields = [
+            "number",
+            "name",
+            "year",
+            "call_title",
+            "submission_opens_at",
+            "submission_deadline",
+            "jury_starts_on",
+            "starts_on",
+        ]
+
+
+class ChallengeSerializer(serializers.ModelSerializer):
+    promotion = serializers.IntegerField(source="promotion.number", read_only=True)
+    administration = serializers.CharField(source="administration.name", read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+
+    class Meta:
+        model = Challenge
+        fields = [
+            "id",
+            "name",
+            "promotion",
+            "administration",
+            "summary",
+            "state",
+            "state_label",
+            "state_changed_at",
+            "updated_at",
+        ]
+
+
+class MoveSerializer(serializers.Serializer):
+    """A recorded move of the challenge (its audit event)."""
+
+    transition = serializers.CharField()
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    at = serializers.DateTimeField(source="created_at")
+    reason = serializers.CharField()
+
+
+class ChallengeDetailSerializer(ChallengeSerializer):
+    dossier = serializers.SerializerMethodField()
+    history = serializers.SerializerMethodField()
+
+    class Meta(ChallengeSerializer.Meta):
+        fields = [*ChallengeSerializer.Meta.fields, "dossier", "history"]
+
+    def get_dossier(self, challenge) -> dict:
+        """The dossier's values, flat (`eig[1].profile`, `contact[hr].email`…), as its pages show them."""
+        values = snapshot.snapshot(challenge)
+        return {key: value.value if isinstance(value, Personal) else value for key, value in values.items()}
+
+    def get_history(self, challenge) -> list[dict]:
+        return MoveSerializer(challenge.moves, many=True).data
+
+
+class MoveRequestSerializer(serializers.Serializer):
+    transition = serializers.ChoiceField(choices=TransitionName.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "created_at",
+            "kind",
+            "challenge",
+            "subject",
+            "actor",
+            "transition",
+            "from_state",
+            "to_state",
+            "reason",
+            "hash",
+        ]
+
+    def get_actor(self, event) -> str:
+        return shown_label(event)
