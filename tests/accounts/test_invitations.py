@@ -192,7 +192,7 @@ def test_the_invitation_form_refuses_in_french(manager_client, ministry, django_
     page = post_invitation(
         manager_client, django_capture_on_commit_callbacks, email="pas-une-adresse", role=Role.CANDIDATE
     ).content.decode()
-    assert "Saisissez une adresse de courriel valide." in page
+    assert "Saisissez une adresse e-mail valide." in page  # (Django REST framework's French words it)
     assert "Sélectionnez un choix valide. candidate n’en fait pas partie." in page
     page = post_invitation(
         manager_client, django_capture_on_commit_callbacks, role=Role.ADMINISTRATION_CONTACT

@@ -55,7 +55,7 @@ def test_the_same_person_cannot_be_both_mentors(contact_client, contact):
 def test_an_invalid_email_is_refused_in_french(contact_client, contact):
     challenge = ChallengeFactory(administration=contact.profile.administration)
     response = fill(contact_client, challenge, "contacts", {"hr-email": "pas-une-adresse"})
-    assert "Saisissez une adresse de courriel valide." in response.content.decode()
+    assert "Saisissez une adresse e-mail valide." in response.content.decode()
 
 
 def test_a_blank_person_is_removed(contact_client, contact):
