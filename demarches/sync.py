@@ -73,6 +73,10 @@ class SyncReport:
     error: str = ""
     dry_run: bool = False
     seconds_on_ds: float = 0.0
+    # The démarche as DS described it, and the mapping checked against its champs (`mapping.check`:
+    # what a dry run shows); None and [] when DS did not answer.
+    described: dict | None = field(default=None, repr=False)
+    lines: list = field(default_factory=list, repr=False)
 
     @property
     def refused(self) -> int:
@@ -440,10 +444,12 @@ class Sync:
     def run(self) -> SyncReport:
         demarche = self.demarche
         described = self.client.demarche(demarche.number)
+        self.report.described = described
         if described["title"] != demarche.title and not self.dry_run:
             Demarche.objects.filter(pk=demarche.pk).update(title=described["title"][:300])
             demarche.title = described["title"][:300]
-        blocking = ds_mapping.blocking(ds_mapping.check(demarche.mapping, described))
+        self.report.lines = ds_mapping.check(demarche.mapping, described)
+        blocking = ds_mapping.blocking(self.report.lines)
         if blocking:
             raise SyncError("La correspondance ne tient plus :\n" + "\n".join(blocking))
         if not (demarche.mapping.get("champs") or {}):

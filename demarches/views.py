@@ -133,18 +133,14 @@ def dry_run(request, number):
     """The mapping against the démarche's champs, and a whole sync rolled back: what it would do."""
     demarche = get_object_or_404(Demarche.objects.select_related("promotion__call"), number=number)
     try:
-        with DsClient() as client:
-            described = client.demarche(demarche.number)
-            lines = ds_mapping.check(demarche.mapping, described)
-            report = sync(demarche, by=request.user, client=client, dry_run=True)
-    except (DsError, SyncError) as error:
+        report = sync(demarche, by=request.user, dry_run=True)
+    except SyncError as error:
         messages.error(request, str(error))
         return redirect("demarches:detail", number=number)
-    return render(
-        request,
-        "demarches/detail.html",
-        _context(demarche, lines=lines, described=described, dry_report=report),
-    )
+    if report.described is None:  # DS did not even describe the démarche
+        messages.error(request, report.error)
+        return redirect("demarches:detail", number=number)
+    return render(request, "demarches/detail.html", _context(demarche, lines=report.lines, dry_report=report))
 
 
 @manager_required

@@ -86,13 +86,13 @@ class Command(BaseCommand):
         if suggest:
             self.stdout.write(ds_mapping.dump(ds_mapping.suggested(described)))
             return
-        self.stdout.write(self.check_text(demarche.mapping, described))
+        self.stdout.write(self.check_text(ds_mapping.check(demarche.mapping, described), described))
 
     @staticmethod
-    def check_text(mapping, described) -> str:
+    def check_text(checked, described) -> str:
         lines = [f"Démarche {described['number']} : {described['title']}"]
         unmapped = 0
-        for line in ds_mapping.check(mapping, described):
+        for line in checked:
             target = f"→ {line.target}" if line.target else "non importé"
             unmapped += not line.target
             lines.append(f"  [{line.section}] {line.label} ({line.type}, {line.id}) {target}")
@@ -113,10 +113,9 @@ class Command(BaseCommand):
                 f"Synchronisation programmée de la démarche {demarche.number} : "
                 f"{'oui' if scheduled else 'non'}."
             )
-        if dry_run:
-            with DsClient() as client:
-                self.stdout.write(self.check_text(demarche.mapping, client.demarche(demarche.number)))
         report = sync(demarche, by=actor, progress=self.stderr.write, dry_run=dry_run)
+        if dry_run and report.described is not None:
+            self.stdout.write(self.check_text(report.lines, report.described))
         self.stdout.write(report.summary())
         if report.error:
             raise CommandError("La synchronisation s’est interrompue ; les pages importées sont gardées.")
