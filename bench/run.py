@@ -677,7 +677,7 @@ READING = [
     "`close_old_connections()` before each enqueue made outside a transaction, which closes the "
     "connection when its maximum age is 0: every move's enqueue costs a new PostgreSQL "
     "connection. Setting `DATABASE_CONN_MAX_AGE` (e.g. 60) or using Redis removes it. Each "
-    "process keeps one broker (`notifications.outbox._broker`): django-q2 builds a new one, with "
+    "process keeps one broker (`triggers.queue.broker`): django-q2 builds a new one, with "
     "Redis a new client, at every `async_task` not given one.",
     "- Delivery through the cluster: each task (50 messages at most) is pickled, signed, written to "
     "the broker, fetched by a worker, its result saved in `django_q_task`; `deliver_many()` "

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
+    "webhooks",
     "demo",
     "web",
     "backoffice",
@@ -281,6 +282,14 @@ NOTIFICATIONS_TEAM_EMAIL = env.str(
 NOTIFICATIONS_RETRY_DELAYS = [60, 300, 900, 3600, 4 * 3600]
 # A message still "sending" after this long was abandoned by a worker that stopped.
 NOTIFICATIONS_SENDING_TIMEOUT = 600
+
+# Webhooks (webhooks/): seconds before each new attempt of a delivery that failed, then it fails
+# for good; a request's time-out; a delivery "sending" this long (its worker died) is sent again.
+WEBHOOKS_RETRY_DELAYS = [30, 120, 600, 3600, 6 * 3600, 24 * 3600]
+WEBHOOKS_TIMEOUT = env.float("WEBHOOKS_TIMEOUT", default=10)
+WEBHOOKS_SENDING_TIMEOUT = 120
+# Plain http:// addresses only where nothing leaves the machine (development, tests).
+WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=DEBUG)
 
 # The REST API (api/): tokens only, a rate per token, the OpenAPI document by drf-spectacular.
 REST_FRAMEWORK = {

@@ -40,3 +40,7 @@ STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 AUDIT_ANCHOR_LOCATION = str(Path(tempfile.gettempdir()) / f"eig-test-anchors-{os.getpid()}")
+
+# Webhooks to the loopback receivers of the tests (plain http), answering quickly or not at all.
+WEBHOOKS_ALLOW_HTTP = True
+WEBHOOKS_TIMEOUT = 2

@@ -24,5 +24,6 @@ urlpatterns = [
     path("", include("api.urls")),  # api/v1/…
     path("compte/jetons/", api_pages.token_list, name="api_tokens"),
     path("compte/jetons/<int:pk>/revoquer/", api_pages.token_revoke, name="api_token_revoke"),
+    path("", include("webhooks.urls")),  # compte/webhooks/…
     path("admin/", admin.site.urls),
 ]

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from accounts.enums import Role
 from accounts.models import Profile
-from conversations import attachments
+from conversations import attachments, signals
 from conversations import rules as conversation_rules
 from conversations.enums import Kind, Side
 from conversations.models import Message
@@ -187,6 +187,9 @@ def _post(challenge, kind: Kind, *, by, body, attachment) -> Message:
             )
             if kind == Kind.MESSAGE:
                 _queue_mails(message, event)
+                signals.message_posted.send(
+                    sender=Message, challenge=challenge, message=message, by=by, event=event
+                )
     except BaseException:
         if message.attachment.name:
             message.attachment.storage.delete(message.attachment.name)

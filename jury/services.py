@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts import invitations
 from accounts.enums import Role
 from jury import calendar as slot_calendar
+from jury import signals
 from jury.models import Conflict, Jury, JuryMember, Opinion, PitchSlot, Score, SubJury
 from lifecycle import audit, clock, criteria, rules
 from lifecycle.configuration import record_change, subject_of, values_of
@@ -798,7 +799,7 @@ def close(jury: Jury, *, by) -> Jury:
         )
     jury.closed_at, jury.closed_by = clock.now(), (None if rules.is_system(by) else by)
     jury.save(update_fields=["closed_at", "closed_by"])
-    _record(
+    event = _record(
         None,
         AuditKind.JURY_CLOSED,
         by=by,
@@ -810,4 +811,5 @@ def close(jury: Jury, *, by) -> Jury:
         )
         % {"slots": figures.slots, "given": figures.general_grids_given, "members": figures.members},
     )
+    signals.jury_closed.send(sender=Jury, jury=jury, by=by, event=event)
     return jury

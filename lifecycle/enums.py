@@ -158,6 +158,10 @@ class AuditKind(models.TextChoices):
     # The API's tokens (api/): what a person may do through the API.
     API_TOKEN_CREATED = "api_token_created", _("Jeton d’API créé")
     API_TOKEN_REVOKED = "api_token_revoked", _("Jeton d’API révoqué")
+    # Webhooks (webhooks/): where the programme's events are sent, and a delivery sent again.
+    WEBHOOK_CREATED = "webhook_created", _("Webhook enregistré")
+    WEBHOOK_DISABLED = "webhook_disabled", _("Webhook désactivé")
+    WEBHOOK_REPLAYED = "webhook_replayed", _("Envoi de webhook rejoué")
     # Open data (opendata/): the fields published and each publication.
     OPEN_DATA_FIELDS_CHANGED = "open_data_fields", _("Champs publiés en données ouvertes modifiés")
     OPEN_DATA_PUBLISHED = "open_data_published", _("Publication en données ouvertes")

@@ -10,7 +10,6 @@ import contextvars
 import hashlib
 import json
 import logging
-import os
 import re
 import string
 from contextlib import contextmanager
@@ -33,6 +32,7 @@ from notifications.defaults import DEFAULTS
 from notifications.enums import DeliveryStatus, MessageEvent
 from notifications.models import Batch, MessageTemplate, Notification
 from notifications.recipients import carriers_of, contacts_of, recipients_for
+from triggers.queue import broker
 
 logger = logging.getLogger(__name__)
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -371,23 +371,6 @@ def enqueue_on_commit(notification_ids):
 TASK_SIZE = 50
 
 
-_brokers = {}
-
-
-def _broker():
-    """One broker per process and configuration: django-q2 builds a new one (with Redis, a new
-    client that also reads the package's metadata) at every `async_task` not given one, which
-    cost a move a fifth of its time (docs/benchmarks.md, section 1)."""
-    from django_q.brokers import get_broker
-    from django_q.conf import Conf
-
-    wanted = repr((os.getpid(), Conf.CLUSTER_NAME, Conf.ORM, Conf.REDIS, Conf.BROKER_CLASS))
-    if wanted not in _brokers:
-        _brokers.clear()
-        _brokers[wanted] = get_broker()
-    return _brokers[wanted]
-
-
 def enqueue(notification_ids):
     """Hand the messages to the task queue; if the broker is down, the periodic sweep sends them."""
     from django_q.tasks import async_task  # django-q2 reads its settings on import
@@ -400,7 +383,7 @@ def enqueue(notification_ids):
                 chunk,
                 task_name=f"notifications-{chunk[0]}-{chunk[-1]}",
                 group="notifications",
-                broker=_broker(),
+                broker=broker(),
             )
         except Exception:  # the sweep catches up whatever the broker lost
             logger.exception("Could not enqueue notifications %s", chunk)

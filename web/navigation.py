@@ -44,6 +44,8 @@ def menu(user, path: str) -> list[dict]:
         items.append((_("Mes dossiers"), reverse("portal:dossiers")))
     if rules.is_programme_manager(user) or rules.is_auditor(user) or rules.is_administration_contact(user):
         items.append((_("API"), reverse("api_tokens")))
+    if rules.is_programme_manager(user) or rules.is_administration_contact(user):
+        items.append((_("Webhooks"), reverse("webhooks:list")))
     if rules.is_jury_member(user):
         items += [
             (_("Mes auditions"), reverse("jury:home")),

@@ -117,9 +117,14 @@ def receivers_of(signal: ModelSignal) -> set[str]:
 
 def test_the_receivers_of_a_move_are_the_ones_the_transition_function_names():
     """Adding a receiver is a deliberate change: of this list and of `transition`'s docstring."""
-    applied = {"notifications.receivers.queue_transition_messages", "recruitment.receivers.enrol_the_team"}
+    applied = {
+        "notifications.receivers.queue_transition_messages",
+        "recruitment.receivers.enrol_the_team",
+        "webhooks.receivers.queue_move_deliveries",
+    }
     committed = {
         "notifications.receivers.deliver_transition_messages",
+        "webhooks.receivers.deliver_move_deliveries",
         "mentoring.receivers.follow_the_lifecycle",
         "recruitment.receivers.publish_when_selected",
     }

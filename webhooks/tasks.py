@@ -1,0 +1,11 @@
+"""The django-q2 entry points: a batch of deliveries, and the periodic sweep."""
+
+from webhooks import delivery
+
+
+def deliver_many(delivery_ids):
+    return delivery.deliver_many(delivery_ids)
+
+
+def send_due():
+    return delivery.send_due()
