@@ -47,6 +47,16 @@ class ReadsTheTrail(permissions.BasePermission):
         return rules.can_view_audit_trail(request.user)
 
 
+class ManagesTheProgramme(permissions.BasePermission):
+    """The jury's ranking and the candidates' applications: the managers' pages only (no personal
+    data of candidates to anyone else)."""
+
+    message = _("Le classement du jury et les candidatures sont réservés aux chargé·es de programme.")
+
+    def has_permission(self, request, view):
+        return rules.is_programme_manager(request.user)
+
+
 class PerToken(throttling.SimpleRateThrottle):
     """Requests per token (settings API_RATE), whoever holds it."""
 

@@ -1,13 +1,16 @@
 """What the API says of each thing: plain values, a challenge's state with its label in the
 request's language, a dossier as the audit trail reads it (`lifecycle.dossier.snapshot`)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from jury.ranking import ORDERS
 from lifecycle.actors import shown_label
 from lifecycle.dossier import snapshot
 from lifecycle.enums import TransitionName
 from lifecycle.models import AuditEvent, Challenge, Promotion
 from lifecycle.personal import Personal
+from recruitment.models import Application
 
 
 class PromotionSerializer(serializers.ModelSerializer):
@@ -107,3 +110,87 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
     def get_actor(self, event) -> str:
         return shown_label(event)
+
+
+class CriterionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
+    weight = serializers.DecimalField(max_digits=4, decimal_places=2)
+
+
+class ScoreSerializer(serializers.Serializer):
+    criterion = serializers.IntegerField()
+    value = serializers.IntegerField(allow_null=True)
+
+
+class RankingRowSerializer(serializers.Serializer):
+    """A heard challenge's line of the jury's ranking (`jury.ranking.Row`), as the managers' page."""
+
+    position = serializers.IntegerField()
+    tied = serializers.BooleanField()
+    challenge = serializers.IntegerField(source="challenge.pk")
+    challenge_name = serializers.CharField(source="challenge.name")
+    administration = serializers.CharField(source="challenge.administration.name")
+    sub_jury = serializers.CharField(source="sub_jury.name")
+    scores = serializers.SerializerMethodField()
+    complete = serializers.BooleanField()
+    total = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
+    mean = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
+    offset = serializers.DecimalField(max_digits=8, decimal_places=2)
+    calibrated = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
+    calibrated_total = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
+    favourable = serializers.IntegerField()
+    unfavourable = serializers.IntegerField()
+    mean_preference = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
+    favourites = serializers.IntegerField()
+    disagreement = serializers.BooleanField()
+
+    @extend_schema_field(ScoreSerializer(many=True))
+    def get_scores(self, row):
+        """The collective grid in the criteria's order, `null` where a criterion is not scored yet."""
+        return [
+            {"criterion": criterion.pk, "value": row.scores.get(criterion.pk)}
+            for criterion in self.context["criteria"]
+        ]
+
+
+class RankingSerializer(serializers.Serializer):
+    promotion = serializers.IntegerField(source="promotion.number")
+    order = serializers.ChoiceField(choices=list(ORDERS))
+    closed_at = serializers.DateTimeField(allow_null=True)
+    criteria = CriterionSerializer(many=True)
+    rows = RankingRowSerializer(many=True)
+
+
+class CandidateSerializer(serializers.Serializer):
+    """Who applies: their identity is erased (blank) once the retention period is over."""
+
+    id = serializers.IntegerField(source="pk")
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    email = serializers.CharField()
+    profile = serializers.CharField()
+    erased = serializers.SerializerMethodField()
+
+    def get_erased(self, candidate) -> bool:
+        return candidate.erased_at is not None
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    candidate = CandidateSerializer(read_only=True)
+
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "challenge",
+            "candidate",
+            "origin",
+            "state",
+            "state_label",
+            "state_changed_at",
+            "created_at",
+            "interview_at",
+            "rank",
+        ]

@@ -1,8 +1,9 @@
 """The API's endpoints, version 1 (/api/v1/…): promotions, challenges (their dossier and
 history; a move through `lifecycle.services.transition`, the guards' reasons in the request's
-language) and the audit trail. Lists go by cursor; the challenges' filters are the back office's
-(`backoffice.filters.ChallengeFilter`)."""
+language), the audit trail, and for managers only the jury's ranking and the applications. Lists
+go by cursor; the challenges' filters are the back office's (`backoffice.filters.ChallengeFilter`)."""
 
+import django_filters
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -13,17 +14,23 @@ from rest_framework.views import APIView
 
 from api import access
 from api.serializers import (
+    ApplicationSerializer,
     AuditEventSerializer,
     ChallengeDetailSerializer,
     ChallengeSerializer,
     MoveRequestSerializer,
     PromotionSerializer,
+    RankingSerializer,
 )
 from backoffice.filters import ChallengeFilter
-from lifecycle import personal, services
+from jury import ranking
+from jury.models import Jury
+from lifecycle import criteria, personal, services
 from lifecycle.dossier.edits import DOSSIER_RELATIONS
 from lifecycle.enums import AuditKind
 from lifecycle.models import AuditEvent, Promotion
+from recruitment.enums import ApplicationState
+from recruitment.models import Application
 
 
 class ByCursor(pagination.CursorPagination):
@@ -136,3 +143,84 @@ class AuditEventList(ApiMixin, generics.ListAPIView):
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         return personal.prefetch(page) if page is not None else page
+
+
+class JuryRanking(ApiMixin, APIView):
+    """A promotion's jury ranking (`jury.ranking.ranking`), in one of the managers' page's orders."""
+
+    permission_classes = [access.TokenScope, access.ManagesTheProgramme]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("tri", str, enum=list(ranking.ORDERS), description="Ordre (calibre par défaut)")
+        ],
+        responses={200: RankingSerializer},
+    )
+    def get(self, request, number):
+        promotions = Promotion.objects.select_related("call")
+        if request.auth.promotion_id:
+            promotions = promotions.filter(pk=request.auth.promotion_id)
+        promotion = get_object_or_404(promotions, number=number)
+        order = request.query_params.get("tri") or "calibre"
+        if order not in ranking.ORDERS:
+            raise exceptions.ValidationError({"tri": [_("Ordre inconnu : calibre, brut ou avis.")]})
+        # Reading does not open a jury: a promotion without one has an empty ranking.
+        jury = Jury.objects.filter(promotion=promotion).first()
+        if jury is not None:
+            jury.promotion = promotion
+        rows = ranking.ranking(jury, order=order) if jury is not None else []
+        call = getattr(promotion, "call", None)  # a promotion's call is made with it, but may be missing
+        call_criteria = criteria.of_call(call) if call is not None else []
+        body = {
+            "promotion": promotion,
+            "order": order,
+            "closed_at": jury.closed_at if jury is not None else None,
+            "criteria": call_criteria,
+            "rows": rows,
+        }
+        return Response(RankingSerializer(body, context={"criteria": call_criteria}).data)
+
+
+# A draft is its candidate's until they submit it: no list shows it.
+LISTED_STATES = [choice for choice in ApplicationState.choices if choice[0] != ApplicationState.DRAFT]
+
+
+class ApplicationFilter(django_filters.FilterSet):
+    challenge = django_filters.NumberFilter(field_name="challenge_id")
+    promotion = django_filters.NumberFilter(field_name="challenge__promotion_id")
+    state = django_filters.ChoiceFilter(choices=LISTED_STATES)
+
+    class Meta:
+        model = Application
+        fields = ["challenge", "promotion", "state"]
+
+
+class ApplicationList(ApiMixin, generics.ListAPIView):
+    """The candidates' applications (not their drafts, as the managers' list), with who applies."""
+
+    serializer_class = ApplicationSerializer
+    pagination_class = ByCursor
+    permission_classes = [access.TokenScope, access.ManagesTheProgramme]
+
+    def get_queryset(self):
+        applications = Application.objects.exclude(state=ApplicationState.DRAFT).select_related("candidate")
+        if self.request.auth.promotion_id:
+            applications = applications.filter(challenge__promotion_id=self.request.auth.promotion_id)
+        filters = ApplicationFilter(self.request.query_params, queryset=applications)
+        if not filters.is_valid():
+            raise exceptions.ValidationError(filters.errors)
+        return filters.qs.order_by()  # the cursor's order
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("challenge", int, description="Identifiant du défi"),
+            OpenApiParameter("promotion", int, description="Identifiant de la promotion"),
+            OpenApiParameter(
+                "state",
+                str,
+                enum=[value for value in ApplicationState.values if value != ApplicationState.DRAFT],
+            ),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

@@ -302,7 +302,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "API du programme Entrepreneur·e d’Intérêt Général",
-    "DESCRIPTION": "Promotions, défis (dossier, état, historique, changements d’état) et journal d’audit. "
+    "DESCRIPTION": "Promotions, défis (dossier, état, historique, changements d’état), journal d’audit ; "
+    "pour les chargé·es de programme, classement du jury et candidatures. "
     "Un jeton par personne (Authorization: Bearer eig_…), créé depuis son compte.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -311,6 +312,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Two "state" fields, two sets of states: each its own name in the document.
+    "ENUM_NAME_OVERRIDES": {
+        "ChallengeStateEnum": "lifecycle.enums.ChallengeState",
+        "ApplicationStateEnum": "recruitment.enums.ApplicationState",
+    },
 }
 
 # démarches-simplifiées' GraphQL API (demarches/): its address (the platform was renamed: a

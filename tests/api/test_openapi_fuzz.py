@@ -9,7 +9,16 @@ from schemathesis.checks import not_a_server_error
 from api import tokens
 from api.models import Scope
 from lifecycle.enums import ChallengeState
-from tests.factories import AdministrationFactory, ChallengeFactory, PromotionFactory, programme_manager
+from tests.factories import (
+    AdministrationFactory,
+    ChallengeFactory,
+    PromotionFactory,
+    heard,
+    open_candidates_call,
+    programme_manager,
+    recruiting_challenge,
+    submitted_candidate,
+)
 
 
 def test_no_generated_input_gets_a_server_error(live_server, transactional_db):
@@ -19,6 +28,9 @@ def test_no_generated_input_gets_a_server_error(live_server, transactional_db):
         ChallengeFactory(
             promotion=promotion, administration=administration, name=name, state=ChallengeState.SUBMITTED
         )
+    heard(ChallengeFactory(promotion=promotion, administration=administration, state=ChallengeState.PITCHED))
+    call = open_candidates_call(promotion)
+    submitted_candidate(call, [recruiting_challenge(call, administration=administration)])
     _token, secret = tokens.create(programme_manager(), name="Fuzz", scope=Scope.WRITE)
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/schema/?format=json")
     seen = []
@@ -33,9 +45,11 @@ def test_no_generated_input_gets_a_server_error(live_server, transactional_db):
 
         check()
     assert sorted(seen) == [
+        "GET /api/v1/applications/",
         "GET /api/v1/audit/",
         "GET /api/v1/challenges/",
         "GET /api/v1/challenges/{id}/",
         "GET /api/v1/promotions/",
+        "GET /api/v1/promotions/{number}/ranking/",
         "POST /api/v1/challenges/{id}/moves/",
     ]

@@ -322,6 +322,7 @@ def test_the_sync_command_installs_and_reports_the_jobs(call):
         "audit: publish the head",
         "recruitment: retention",
         "demarches: sync",
+        "webhooks: send pending",
     }
 
 
