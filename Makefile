@@ -10,6 +10,8 @@ SMTP_DEBUG ?= 127.0.0.1:1025
 # The demo's démarches-simplifiées: a DS of our own on loopback (demarches/fake.py) serving the
 # demo's démarche, for its page's dry run and sync.
 DS_DEMO_PORT ?= 8765
+# The demo's webhook receiver (webhooks/receiver.py): the programme's demo webhook sends to it.
+WEBHOOK_DEMO_PORT ?= 8766
 # The suite on every core (pytest-xdist), a test module's tests together on one (their fixtures
 # loaded once); PYTEST_ARGS= runs it in one process.
 PYTEST_ARGS ?= -n auto --dist loadfile
@@ -60,9 +62,12 @@ run: demo
 	@echo "Application : http://$(HOST)/  (identifiant : $(DEMO_USER), mot de passe : $(DEMO_PASSWORD))"
 	@echo "E-mails : affichés ici par le serveur SMTP local $(SMTP_DEBUG)"
 	@echo "démarches-simplifiées de démonstration : $$DS_API_URL (démarche 4242)"
+	@echo "Webhooks : le récepteur de démonstration http://127.0.0.1:$(WEBHOOK_DEMO_PORT)/webhook affiche ici ce qu'il reçoit"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/python -m aiosmtpd -n -c aiosmtpd.handlers.Debugging stdout -l $(SMTP_DEBUG) & \
 	$(BIN)/python -m demarches.fake --demo --port $(DS_DEMO_PORT) > /dev/null & \
+	{ [ -f .demo-webhook-secret ] && $(BIN)/python -m webhooks.receiver --port $(WEBHOOK_DEMO_PORT) \
+		--secret-file .demo-webhook-secret | sed -u 's/^/webhook reçu : /' & } ; \
 	$(BIN)/python manage.py qcluster & \
 	$(BIN)/python manage.py runserver $(HOST)
 

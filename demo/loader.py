@@ -118,6 +118,7 @@ class DemoResult:
     events: int = 0
     open_call: object = None  # the promotion whose call takes dossiers now
     open_candidates_call: object = None  # the promotion whose candidates' call takes applications now
+    webhook_secret: str = ""  # the secret of the manager's demo webhook, when this run registered it
 
 
 def _marker() -> tuple[int, str]:
@@ -159,6 +160,8 @@ def load(*, manager_username: str = "gestionnaire", password: str | None = None)
     # Its challenges published some days ago: the open candidates' call.
     with transaction.atomic():
         open_candidates_call = _load_open_candidates_call(manager, password)
+    # Webhooks that hear the open call's moves and messages below.
+    webhook_secret = _load_webhooks(manager)
     # Two hours ago: the open call's dossier is filed, submitted and sent back since.
     with transaction.atomic(), clock.at(timezone.now() - dt.timedelta(hours=2)):
         open_call = _load_open_call(manager)
@@ -196,6 +199,7 @@ def load(*, manager_username: str = "gestionnaire", password: str | None = None)
         events=AuditEvent.objects.count(),
         open_call=open_call,
         open_candidates_call=open_candidates_call,
+        webhook_secret=webhook_secret,
     )
 
 
@@ -228,6 +232,42 @@ def _load_open_call(manager):
     )
     _file_and_send_back(opened, values["dossier"], manager)
     return opened
+
+
+# The demo's webhooks: the manager's to the receiver `make run` serves, and a contact's to an
+# address where nothing listens (its deliveries retried, their error shown).
+DEMO_WEBHOOK_URL = "http://127.0.0.1:8766/webhook"
+DEMO_DEAD_WEBHOOK_URL = "http://127.0.0.1:8767/webhook"
+
+
+def _load_webhooks(manager) -> str:
+    """Register the demo's webhooks once (before the open call's dossier is filed, so that its
+    moves and messages are delivered); the manager's secret, to hand to the receiver."""
+    from django.conf import settings
+
+    from webhooks import services as webhooks
+    from webhooks.models import Webhook
+
+    if not settings.WEBHOOKS_ALLOW_HTTP or Webhook.objects.filter(url=DEMO_WEBHOOK_URL).exists():
+        return ""  # plain http only where allowed (development); registered once
+    _hook, secret = webhooks.register(
+        manager,
+        name="Tableau de bord du programme (démo)",
+        url=DEMO_WEBHOOK_URL,
+        on_moves=True,
+        on_messages=True,
+        on_jury_closed=True,
+    )
+    contact = get_user_model().objects.filter(username=data()["accounts"]["contacts"][0]["username"]).first()
+    if contact is not None:
+        webhooks.register(
+            contact,
+            name="Système d’information de la DINUM (démo, arrêté)",
+            url=DEMO_DEAD_WEBHOOK_URL,
+            on_moves=True,
+            on_messages=True,
+        )
+    return secret
 
 
 def _load_demarche(promotion, manager):

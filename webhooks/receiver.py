@@ -3,6 +3,7 @@ delivery's signature and time (`signing.verify`), answers 401 to a forged or sta
 a delivery whose id it already took. The tests, the bench and the demo send to it.
 
     python -m webhooks.receiver --port 8766 --secret whsec_…    (prints what it receives)
+    python -m webhooks.receiver --port 8766 --secret-file .demo-webhook-secret    (make run)
 """
 
 import argparse
@@ -10,6 +11,7 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 from webhooks import signing
 
@@ -90,9 +92,17 @@ class Receiver:
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=8766)
-    parser.add_argument("--secret", required=True)
+    given = parser.add_mutually_exclusive_group(required=True)
+    given.add_argument("--secret", help="the webhook's secret (whsec_…)")
+    given.add_argument("--secret-file", help="a file holding it (the demo writes .demo-webhook-secret)")
     args = parser.parse_args()
-    receiver = Receiver(args.secret, port=args.port, echo=True).start()
+    secret = args.secret
+    if args.secret_file:
+        try:
+            secret = Path(args.secret_file).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            parser.error(f"cannot read the secret: {error}")
+    receiver = Receiver(secret, port=args.port, echo=True).start()
     print(f"Webhooks received at {receiver.url}", flush=True)
     try:
         threading.Event().wait()

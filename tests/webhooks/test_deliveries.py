@@ -160,6 +160,39 @@ def test_a_delivery_left_sending_by_a_dead_worker_is_sent_again(world, manager, 
     assert [taken["id"] for taken in receiver.taken] == [str(left.uid)]
 
 
+def _deliveries(hook, count):
+    now = timezone.now()
+    return [outbox._delivery(hook, EventType.MOVE, None, {"challenge": None}, now=now) for _ in range(count)]
+
+
+def test_a_claimed_delivery_is_not_taken_again_by_another_worker(world, manager, receiver):
+    hook = hook_for(manager, receiver)
+    ids = [made.pk for made in Delivery.objects.bulk_create(_deliveries(hook, 3))]
+
+    first = delivery._claim(ids)
+    assert [claimed.pk for claimed in first] == ids
+    assert delivery.deliver_many(ids) == {"skipped": 3}  # another worker's: left alone
+    assert receiver.taken == []
+    assert set(Delivery.objects.values_list("status", "attempts")) == {(DeliveryStatus.SENDING, 1)}
+
+
+def test_a_group_out_of_time_releases_its_rest_which_is_sent_after_all_once(world, manager, settings):
+    settings.WEBHOOKS_SENDING_TIMEOUT = 0.4  # a group sends for 0.2 s at most
+    with Receiver(delay=0.15) as slow:
+        hook = hook_for(manager, slow)
+        ids = [made.pk for made in Delivery.objects.bulk_create(_deliveries(hook, 4))]
+        with CaptureQueriesContext(connection) as captured:
+            assert delivery.deliver_many(ids) == {"delivered": 4}
+    assert sorted(taken["id"] for taken in slow.taken) == sorted(
+        str(uid) for uid in Delivery.objects.values_list("uid", flat=True)
+    )
+    assert slow.duplicates == []
+    # Released, not counted: one attempt each.
+    assert set(Delivery.objects.values_list("status", "attempts")) == {(DeliveryStatus.DELIVERED, 1)}
+    released = [query["sql"] for query in captured if '"attempts" -' in query["sql"]]
+    assert len(released) >= 1  # the group's rest handed back, then claimed again
+
+
 def test_a_contact_s_webhook_hears_its_administration_only(
     world, manager, receiver, django_capture_on_commit_callbacks
 ):

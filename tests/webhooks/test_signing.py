@@ -1,5 +1,7 @@
 """The verification helper docs/webhooks.md gives receivers, and the receiver that uses it."""
 
+from pathlib import Path
+
 import httpx
 import pytest
 
@@ -55,3 +57,27 @@ def test_the_receiver_answers_401_to_a_forged_signature_and_200_to_a_true_one():
     assert [taken["id"] for taken in receiver.taken] == ["d-1"]
     assert receiver.rejected == ["signature does not match the body"]
     assert receiver.duplicates == ["d-1"]
+
+
+def _helper_of_the_docs() -> dict:
+    """The verification helper as docs/webhooks.md prints it for receivers, run as they would."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "webhooks.md").read_text()
+    block = text.split("## Checking a delivery", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(block, "docs/webhooks.md", "exec"), namespace)
+    return namespace
+
+
+def test_the_helper_the_docs_give_takes_a_true_delivery_and_rejects_a_forged_one():
+    helper = _helper_of_the_docs()
+    headers = signing.headers(
+        SECRET, BODY, delivery_id="d-1", event_type="challenge.moved", timestamp=1_700_000_000
+    )
+    helper["verify"](SECRET, BODY, headers, now=1_700_000_010)
+    forged = signing.headers("whsec_autre", BODY, delivery_id="d-2", event_type="challenge.moved")
+    with pytest.raises(helper["InvalidSignature"], match="signature does not match the body"):
+        helper["verify"](SECRET, BODY, forged)
+    with pytest.raises(helper["InvalidSignature"], match="timestamp outside the tolerance"):
+        helper["verify"](SECRET, BODY, headers, now=1_700_000_000 + signing.TOLERANCE + 1)
+    with pytest.raises(helper["InvalidSignature"], match="signature does not match the body"):
+        helper["verify"](SECRET, BODY.replace(b"moved", b"moves"), headers, now=1_700_000_010)
