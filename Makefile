@@ -107,13 +107,15 @@ lint: install
 
 # The benchmarks, written to docs/benchmarks.md: the engine (bench/run.py, which writes the page),
 # then the jury's ranking (bench/jury_ranking.py) and the candidates' call's lists and retention
-# (bench/recruitment_lists.py) and the bulk moves (bench/bulk_moves.py), each on its own database,
+# (bench/recruitment_lists.py), the bulk moves (bench/bulk_moves.py) and the API and webhooks
+# (bench/api_webhooks.py), each on its own database,
 # each adding its section to the page.
 bench: install
 	$(BIN)/python bench/run.py
 	DATABASE_URL= $(BIN)/python bench/jury_ranking.py
 	DATABASE_URL= $(BIN)/python bench/recruitment_lists.py
 	DATABASE_URL= $(BIN)/python bench/bulk_moves.py
+	DATABASE_URL= $(BIN)/python bench/api_webhooks.py
 
 # The load test (bounded, loopback): gunicorn beside runserver; writes docs/load.md.
 load: install

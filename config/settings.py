@@ -290,6 +290,8 @@ WEBHOOKS_TIMEOUT = env.float("WEBHOOKS_TIMEOUT", default=10)
 WEBHOOKS_SENDING_TIMEOUT = 120
 # Plain http:// addresses only where nothing leaves the machine (development, tests).
 WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=DEBUG)
+# Where `manage.py demo` writes its webhook's secret for `make run`'s receiver.
+DEMO_WEBHOOK_SECRET_FILE = BASE_DIR / ".demo-webhook-secret"
 
 # The REST API (api/): tokens only, a rate per token, the OpenAPI document by drf-spectacular.
 REST_FRAMEWORK = {

@@ -43,4 +43,6 @@ AUDIT_ANCHOR_LOCATION = str(Path(tempfile.gettempdir()) / f"eig-test-anchors-{os
 
 # Webhooks to the loopback receivers of the tests (plain http), answering quickly or not at all.
 WEBHOOKS_ALLOW_HTTP = True
+# Each test process its own: the demo's tests read what their load wrote.
+DEMO_WEBHOOK_SECRET_FILE = Path(tempfile.gettempdir()) / f"eig-test-demo-webhook-secret-{os.getpid()}"
 WEBHOOKS_TIMEOUT = 2

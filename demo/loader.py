@@ -160,8 +160,9 @@ def load(*, manager_username: str = "gestionnaire", password: str | None = None)
     # Its challenges published some days ago: the open candidates' call.
     with transaction.atomic():
         open_candidates_call = _load_open_candidates_call(manager, password)
-    # Webhooks that hear the open call's moves and messages below.
-    webhook_secret = _load_webhooks(manager)
+    # A little earlier: webhooks that hear the open call's moves and messages below.
+    with transaction.atomic(), clock.at(timezone.now() - dt.timedelta(hours=2, minutes=5)):
+        webhook_secret = _load_webhooks(manager)
     # Two hours ago: the open call's dossier is filed, submitted and sent back since.
     with transaction.atomic(), clock.at(timezone.now() - dt.timedelta(hours=2)):
         open_call = _load_open_call(manager)

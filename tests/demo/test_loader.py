@@ -1,5 +1,6 @@
 import datetime as dt
 import io
+import json
 from collections import Counter
 from decimal import Decimal
 
@@ -174,6 +175,8 @@ def test_the_audit_trail_is_the_real_replay_of_the_lifecycle(loaded):
         AuditKind.DS_IMPORTED: 5,
         AuditKind.DS_SYNCED: 2,
         AuditKind.DS_UPDATED: 1,
+        # The programme's webhook and contact-dinum's, registered before the open call's dossier
+        AuditKind.WEBHOOK_CREATED: 2,
     }
 
     lexi = Challenge.objects.get(name="LexImpact")
@@ -491,3 +494,25 @@ def test_running_the_demo_again_changes_nothing(loaded):
     assert "identifiant gestionnaire, mot de passe demo-eig-2018" in out
     assert counts() == before
     assert audit.verify().intact
+
+
+def test_the_demo_s_webhooks_heard_the_open_call_and_their_secret_is_handed_to_the_receiver(loaded, settings):
+    from demo.loader import DEMO_DEAD_WEBHOOK_URL, DEMO_WEBHOOK_URL
+    from webhooks.models import Webhook
+
+    programme = Webhook.objects.get(url=DEMO_WEBHOOK_URL)
+    dinum = Webhook.objects.get(url=DEMO_DEAD_WEBHOOK_URL)
+
+    assert (programme.owner.username, programme.administration) == ("gestionnaire", None)
+    assert (dinum.owner.username, dinum.administration.name) == (
+        "contact-dinum",
+        "Direction interministérielle du numérique (DINUM)",
+    )
+    # The open call's dossier, DINUM's, submitted then sent back: both webhooks hear both moves.
+    for hook in (programme, dinum):
+        moves = [
+            json.loads(body)["move"]["transition"] for body in hook.deliveries.values_list("body", flat=True)
+        ]
+        assert sorted(moves) == ["request_corrections", "submit"]
+    assert settings.DEMO_WEBHOOK_SECRET_FILE.read_text().strip() == programme.secret
+    assert "Webhooks : /compte/webhooks/" in loaded

@@ -1,12 +1,11 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from demo import loader
 from lifecycle import calendar
 from recruitment import services as recruitment
-
-# The demo webhook's secret, for `make run`'s receiver (python -m webhooks.receiver --secret-file).
-SECRET_FILE = settings.BASE_DIR / ".demo-webhook-secret"
 
 
 class Command(BaseCommand):
@@ -55,13 +54,15 @@ class Command(BaseCommand):
                     f"Appel à candidatures de {result.open_candidates_call} : clos le {closing} "
                     "(heure de Paris)."
                 )
+        secret_file = Path(settings.DEMO_WEBHOOK_SECRET_FILE)
         if result.webhook_secret:
-            # What a person does by hand: copy the secret shown once into the receiver.
-            SECRET_FILE.write_text(result.webhook_secret + "\n")
-            SECRET_FILE.chmod(0o600)
+            # What a person does by hand: copy the secret shown once into make run's receiver
+            # (python -m webhooks.receiver --secret-file).
+            secret_file.write_text(result.webhook_secret + "\n")
+            secret_file.chmod(0o600)
         self.stdout.write(
             "Webhooks : /compte/webhooks/ — celui du programme envoie à 127.0.0.1:8766 (make run y sert "
-            f"un récepteur qui vérifie chaque signature, secret dans {SECRET_FILE.name}) ; celui de la DINUM "
+            f"un récepteur qui vérifie chaque signature, secret dans {secret_file.name}) ; celui de la DINUM "
             "(contact-dinum) vise une adresse arrêtée : ses envois sont retentés."
         )
         if result.open_call is not None:
