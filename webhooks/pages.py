@@ -9,8 +9,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -45,7 +45,9 @@ class WebhookForm(DsfrMixin, forms.Form):
 
 def _allowed(request):
     if not services.may_register(request.user):
-        raise Http404
+        raise PermissionDenied(
+            _("Les webhooks sont réservés aux chargé·es de programme et aux contacts des administrations.")
+        )
 
 
 @login_required
@@ -100,6 +102,7 @@ def webhook_detail(request, pk):
             "status": status,
             "counts": services.status_counts(hook),
             "manager": rules.is_programme_manager(request.user),
+            "now": timezone.now(),
         },
     )
 

@@ -40,9 +40,11 @@ def test_an_error_is_shown_on_its_field_nothing_saved(client, manager):
     assert not Webhook.objects.exists()
 
 
-def test_others_get_a_404_and_a_contact_sees_only_its_own(client, world, manager, receiver):
+def test_others_are_refused_and_a_contact_sees_only_its_own(client, world, manager, receiver):
     client.force_login(user_with_role("auditor"))
-    assert client.get(LIST).status_code == 404
+    refused = client.get(LIST)
+    assert refused.status_code == 403
+    assert "Les webhooks sont réservés aux chargé·es de programme" in refused.content.decode()
     theirs = hook_for(manager, receiver)
     client.force_login(administration_contact(world["dinum"]))
     assert client.get(reverse("webhooks:detail", args=[theirs.pk])).status_code == 404
