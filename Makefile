@@ -58,6 +58,7 @@ run mail-settings: export EMAIL_HOST_PASSWORD :=
 run mail-settings: export SITE_URL := http://$(HOST)
 run: export DS_API_URL := http://127.0.0.1:$(DS_DEMO_PORT)/api/v2/graphql
 run: export DS_API_TOKEN := jeton-de-test-ds
+run: export DEMO_WEBHOOK_URL := http://127.0.0.1:$(WEBHOOK_DEMO_PORT)/webhook
 run: demo
 	@echo "Application : http://$(HOST)/  (identifiant : $(DEMO_USER), mot de passe : $(DEMO_PASSWORD))"
 	@echo "E-mails : affichés ici par le serveur SMTP local $(SMTP_DEBUG)"

@@ -163,13 +163,14 @@ class JuryRanking(ApiMixin, APIView):
         promotion = get_object_or_404(promotions, number=number)
         order = request.query_params.get("tri") or "calibre"
         if order not in ranking.ORDERS:
-            raise exceptions.ValidationError({"tri": [_("Ordre inconnu : calibre, brut ou avis.")]})
-        # Reading does not open a jury: a promotion without one has an empty ranking.
+            raise exceptions.ValidationError({"tri": [_("Tri inconnu : choisissez calibre, brut ou avis.")]})
+        # Reading does not open a jury: a promotion without one (or without a call, its criteria)
+        # has an empty ranking.
+        call = getattr(promotion, "call", None)  # a promotion's call is made with it, but may be missing
         jury = Jury.objects.filter(promotion=promotion).first()
         if jury is not None:
             jury.promotion = promotion
-        rows = ranking.ranking(jury, order=order) if jury is not None else []
-        call = getattr(promotion, "call", None)  # a promotion's call is made with it, but may be missing
+        rows = ranking.ranking(jury, order=order) if jury is not None and call is not None else []
         call_criteria = criteria.of_call(call) if call is not None else []
         body = {
             "promotion": promotion,

@@ -290,7 +290,14 @@ WEBHOOKS_TIMEOUT = env.float("WEBHOOKS_TIMEOUT", default=10)
 WEBHOOKS_SENDING_TIMEOUT = 120
 # Plain http:// addresses only where nothing leaves the machine (development, tests).
 WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=DEBUG)
-# Where `manage.py demo` writes its webhook's secret for `make run`'s receiver.
+# Addresses inside the programme's network (loopback, private, link-local): refused to webhooks
+# but in development, where the receivers run on this machine.
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=DEBUG)
+# Delivered and failed deliveries are deleted after this many days (their bodies hold messages).
+WEBHOOKS_KEEP_DAYS = env.int("WEBHOOKS_KEEP_DAYS", default=90)
+# The demo's webhook: the receiver `make run` serves, and where `manage.py demo` writes the
+# webhook's secret for it.
+DEMO_WEBHOOK_URL = env.str("DEMO_WEBHOOK_URL", default="http://127.0.0.1:8766/webhook")
 DEMO_WEBHOOK_SECRET_FILE = BASE_DIR / ".demo-webhook-secret"
 
 # The REST API (api/): tokens only, a rate per token, the OpenAPI document by drf-spectacular.

@@ -43,6 +43,7 @@ AUDIT_ANCHOR_LOCATION = str(Path(tempfile.gettempdir()) / f"eig-test-anchors-{os
 
 # Webhooks to the loopback receivers of the tests (plain http), answering quickly or not at all.
 WEBHOOKS_ALLOW_HTTP = True
+WEBHOOKS_ALLOW_PRIVATE = True  # the receivers are on loopback; tests of the refusal turn it off
 # Each test process its own: the demo's tests read what their load wrote.
 DEMO_WEBHOOK_SECRET_FILE = Path(tempfile.gettempdir()) / f"eig-test-demo-webhook-secret-{os.getpid()}"
 WEBHOOKS_TIMEOUT = 2

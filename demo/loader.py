@@ -235,9 +235,8 @@ def _load_open_call(manager):
     return opened
 
 
-# The demo's webhooks: the manager's to the receiver `make run` serves, and a contact's to an
-# address where nothing listens (its deliveries retried, their error shown).
-DEMO_WEBHOOK_URL = "http://127.0.0.1:8766/webhook"
+# The demo's webhooks: the manager's to the receiver `make run` serves (settings.DEMO_WEBHOOK_URL),
+# and a contact's to an address where nothing listens (its deliveries retried, their error shown).
 DEMO_DEAD_WEBHOOK_URL = "http://127.0.0.1:8767/webhook"
 
 
@@ -249,12 +248,13 @@ def _load_webhooks(manager) -> str:
     from webhooks import services as webhooks
     from webhooks.models import Webhook
 
-    if not settings.WEBHOOKS_ALLOW_HTTP or Webhook.objects.filter(url=DEMO_WEBHOOK_URL).exists():
-        return ""  # plain http only where allowed (development); registered once
+    allowed = settings.WEBHOOKS_ALLOW_HTTP and settings.WEBHOOKS_ALLOW_PRIVATE
+    if not allowed or Webhook.objects.filter(url=settings.DEMO_WEBHOOK_URL).exists():
+        return ""  # a receiver on this machine only where allowed (development); registered once
     _hook, secret = webhooks.register(
         manager,
         name="Tableau de bord du programme (démo)",
-        url=DEMO_WEBHOOK_URL,
+        url=settings.DEMO_WEBHOOK_URL,
         on_moves=True,
         on_messages=True,
         on_jury_closed=True,

@@ -97,12 +97,12 @@ def transition(
        - `recruitment.receivers.enrol_the_team` makes the candidates who accepted a starting
          challenge its recruited EIGs.
        - `webhooks.receivers.queue_move_deliveries` writes the move's deliveries to the webhooks
-         that hear it, in their outbox.
+         that hear it, in their outbox (handed to the workers by a callback of the commit, when
+         there are any).
     After the commit, one callback sends `signals.transition_committed` for the work that
     leaves the building:
        - `notifications.receivers.deliver_transition_messages` hands those e-mails to the
          workers;
-       - `webhooks.receivers.deliver_move_deliveries` hands those deliveries to the workers;
        - `mentoring.receivers.follow_the_lifecycle` starts, closes or cancels the mentor
          assignment on the moves that concern it;
        - `recruitment.receivers.publish_when_selected` publishes a challenge selected while the

@@ -32,7 +32,7 @@ from notifications.defaults import DEFAULTS
 from notifications.enums import DeliveryStatus, MessageEvent
 from notifications.models import Batch, MessageTemplate, Notification
 from notifications.recipients import carriers_of, contacts_of, recipients_for
-from triggers.queue import broker
+from triggers import queue as task_queue
 
 logger = logging.getLogger(__name__)
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -302,7 +302,6 @@ class _Together:
 
 
 _written_together = contextvars.ContextVar("outbox_written_together", default=None)
-_enqueued_together = contextvars.ContextVar("outbox_enqueued_together", default=None)
 
 
 @contextmanager
@@ -334,59 +333,26 @@ def written_together(challenges=()):
         enqueue_on_commit([n.pk for n in created if n.status == DeliveryStatus.PENDING])
 
 
-@contextmanager
-def enqueued_together(challenges=()):
-    """After the commit of several moves: their messages handed to the workers at once, by one
-    query and one enqueue, on leaving (`enqueue_pending_of` inside only notes the event)."""
-    if _enqueued_together.get() is not None:
-        yield
-        return
-    events = []
-    token = _enqueued_together.set(events)
-    try:
-        yield
-    finally:
-        _enqueued_together.reset(token)
-    if events:
-        pending = Notification.objects.filter(audit_event__in=events, status=DeliveryStatus.PENDING)
-        enqueue(list(pending.order_by("pk").values_list("pk", flat=True)))
+def _pending_of(event_ids) -> list[int]:
+    pending = Notification.objects.filter(audit_event_id__in=event_ids, status=DeliveryStatus.PENDING)
+    return list(pending.order_by("pk").values_list("pk", flat=True))
 
 
-def enqueue_pending_of(event):
-    """Hand the pending messages of an audit event (a move's) to the workers."""
-    events = _enqueued_together.get()
-    if events is not None:
-        events.append(event.pk)
-        return
-    pending = Notification.objects.filter(audit_event=event, status=DeliveryStatus.PENDING)
-    enqueue(list(pending.order_by("pk").values_list("pk", flat=True)))
+def enqueue(notification_ids):
+    """Hand the messages to the workers; if the broker is down, the periodic sweep sends them."""
+    task_queue.hand_over("notifications.tasks.deliver_many", notification_ids, group="notifications")
+
+
+# After a move's commit: its messages handed to the workers (`enqueue_pending_of`), a bulk move's
+# at once (`enqueued_together`, lifecycle.signals.committed_together).
+_after_commit = task_queue.AfterCommit("outbox_enqueued_together", pending=_pending_of, hand=enqueue)
+enqueued_together = _after_commit.together
+enqueue_pending_of = _after_commit.pending_of
 
 
 def enqueue_on_commit(notification_ids):
     if notification_ids:
         transaction.on_commit(lambda: enqueue(notification_ids))
-
-
-# Messages handed to one task, sent over one SMTP connection.
-TASK_SIZE = 50
-
-
-def enqueue(notification_ids):
-    """Hand the messages to the task queue; if the broker is down, the periodic sweep sends them."""
-    from django_q.tasks import async_task  # django-q2 reads its settings on import
-
-    for start in range(0, len(notification_ids), TASK_SIZE):
-        chunk = list(notification_ids[start : start + TASK_SIZE])
-        try:
-            async_task(
-                "notifications.tasks.deliver_many",
-                chunk,
-                task_name=f"notifications-{chunk[0]}-{chunk[-1]}",
-                group="notifications",
-                broker=broker(),
-            )
-        except Exception:  # the sweep catches up whatever the broker lost
-            logger.exception("Could not enqueue notifications %s", chunk)
 
 
 def _recipient(notification):

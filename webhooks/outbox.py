@@ -17,14 +17,13 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
-from lifecycle import clock, rules
-from webhooks.enums import DeliveryStatus, EventType
+from lifecycle import clock
+from triggers import queue as task_queue
+from webhooks import rules as webhook_rules
+from webhooks.enums import EventType
 from webhooks.models import Delivery, Webhook
 
 logger = logging.getLogger(__name__)
-
-# Deliveries handed to one task, sent over one HTTP client.
-TASK_SIZE = 50
 
 FLAG = {EventType.MOVE: "on_moves", EventType.MESSAGE: "on_messages", EventType.JURY_CLOSED: "on_jury_closed"}
 
@@ -34,18 +33,7 @@ def listening(event_type: EventType) -> list[Webhook]:
     hooks = Webhook.objects.filter(disabled_at=None, **{FLAG[event_type]: True}).select_related(
         "owner__profile"
     )
-    return [hook for hook in hooks if may_hold(hook.owner, hook.administration_id)]
-
-
-def may_hold(user, administration_id) -> bool:
-    """A manager's webhook hears every administration, a contact's its own only."""
-    if rules.is_programme_manager(user):
-        return True
-    return (
-        administration_id is not None
-        and rules.is_administration_contact(user)
-        and user.profile.administration_id == administration_id
-    )
+    return [hook for hook in hooks if webhook_rules.may_hold(hook.owner, hook.administration_id)]
 
 
 def concerns(hook: Webhook, challenge) -> bool:
@@ -108,7 +96,6 @@ class _Together:
 
 
 _written_together = contextvars.ContextVar("webhooks_written_together", default=None)
-_enqueued_together = contextvars.ContextVar("webhooks_enqueued_together", default=None)
 
 
 def queue_move(challenge, event):
@@ -122,16 +109,24 @@ def queue_move(challenge, event):
 
 
 def _write_moves(moves):
+    """The moves' deliveries, one insert, handed to the workers by a callback of the commit
+    (none when no webhook hears them: no query after the commit)."""
     hooks = listening(EventType.MOVE)
     if not hooks:
-        return []
+        return
     now = clock.now()
-    return Delivery.objects.bulk_create(
+    created = Delivery.objects.bulk_create(
         _delivery(hook, EventType.MOVE, event, move_body(challenge, event), now=now)
         for challenge, event in moves
         for hook in hooks
         if concerns(hook, challenge)
     )
+    _hand_over_on_commit([delivery.pk for delivery in created])
+
+
+def _hand_over_on_commit(ids):
+    if ids:
+        transaction.on_commit(lambda: enqueue(ids))
 
 
 @contextmanager
@@ -150,33 +145,9 @@ def written_together(challenges=()):
         _write_moves(together.moves)
 
 
-@contextmanager
-def enqueued_together(challenges=()):
-    """After the commit of a bulk move: its deliveries handed over by one query and one enqueue."""
-    if _enqueued_together.get() is not None:
-        yield
-        return
-    events = []
-    token = _enqueued_together.set(events)
-    try:
-        yield
-    finally:
-        _enqueued_together.reset(token)
-    if events:
-        enqueue(_pending_of(events))
-
-
-def enqueue_pending_of(event):
-    events = _enqueued_together.get()
-    if events is not None:
-        events.append(event.pk)
-        return
-    enqueue(_pending_of([event.pk]))
-
-
-def _pending_of(event_ids) -> list[int]:
-    pending = Delivery.objects.filter(audit_event_id__in=event_ids, status=DeliveryStatus.PENDING)
-    return list(pending.order_by("pk").values_list("pk", flat=True))
+def enqueue(delivery_ids):
+    """Hand the deliveries to the workers; if the broker is down, the periodic sweep sends them."""
+    task_queue.hand_over("webhooks.tasks.deliver_many", delivery_ids, group="webhooks")
 
 
 def queue_message(message, event):
@@ -222,8 +193,7 @@ def _write_and_hand_over(hooks, event_type, event, content):
     created = Delivery.objects.bulk_create(
         _delivery(hook, event_type, event, content, now=now) for hook in hooks
     )
-    ids = [delivery.pk for delivery in created]
-    transaction.on_commit(lambda: enqueue(ids))
+    _hand_over_on_commit([delivery.pk for delivery in created])
 
 
 def replayed(delivery: Delivery, *, now) -> Delivery:
@@ -241,23 +211,3 @@ def replayed(delivery: Delivery, *, now) -> Delivery:
     replay.body = json.dumps(body, ensure_ascii=False)
     replay.save()
     return replay
-
-
-def enqueue(delivery_ids):
-    """Hand the deliveries to the task queue; if the broker is down, the periodic sweep sends them."""
-    from django_q.tasks import async_task  # django-q2 reads its settings on import
-
-    from triggers.queue import broker
-
-    for start in range(0, len(delivery_ids), TASK_SIZE):
-        chunk = list(delivery_ids[start : start + TASK_SIZE])
-        try:
-            async_task(
-                "webhooks.tasks.deliver_many",
-                chunk,
-                task_name=f"webhooks-{chunk[0]}-{chunk[-1]}",
-                group="webhooks",
-                broker=broker(),
-            )
-        except Exception:  # the sweep catches up whatever the broker lost
-            logger.exception("Could not enqueue webhook deliveries %s", chunk)

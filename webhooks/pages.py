@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from lifecycle import rules
 from lifecycle.models import Promotion
 from web.forms import DsfrMixin
+from webhooks import rules as webhook_rules
 from webhooks import services
 from webhooks.enums import DeliveryStatus, EventType
 from webhooks.models import Delivery
@@ -44,17 +45,21 @@ class WebhookForm(DsfrMixin, forms.Form):
 
 
 def _allowed(request):
-    if not services.may_register(request.user):
+    if not webhook_rules.may_register(request.user):
         raise PermissionDenied(
             _("Les webhooks sont réservés aux chargé·es de programme et aux contacts des administrations.")
         )
+
+
+# The secret of the webhook just registered, kept in the session until the page after the
+# redirect shows it (a reload then neither registers it again nor shows the secret twice).
+JUST_REGISTERED = "webhooks-just-registered"
 
 
 @login_required
 def webhook_list(request):
     _allowed(request)
     form = WebhookForm(request.POST or None)
-    secret = created = None
     if request.method == "POST" and form.is_valid():
         try:
             created, secret = services.register(request.user, **form.cleaned_data)
@@ -65,15 +70,19 @@ def webhook_list(request):
             else:
                 form.add_error(None, refused.messages)
         else:
-            form = WebhookForm()
+            request.session[JUST_REGISTERED] = {"pk": created.pk, "secret": secret}
+            return redirect("webhooks:list")
+    hooks = services.visible_to(request.user)
+    shown = request.session.pop(JUST_REGISTERED, None) if request.method == "GET" else None
+    created = hooks.filter(pk=shown["pk"]).first() if shown else None
     return render(
         request,
         "webhooks/list.html",
         {
             "form": form,
-            "secret": secret,
+            "secret": shown["secret"] if created else None,
             "created": created,
-            "webhooks": services.visible_to(request.user),
+            "webhooks": hooks,
             "manager": rules.is_programme_manager(request.user),
         },
     )
@@ -101,7 +110,7 @@ def webhook_detail(request, pk):
             "statuses": DeliveryStatus.choices,
             "status": status,
             "counts": services.status_counts(hook),
-            "manager": rules.is_programme_manager(request.user),
+            "replays": webhook_rules.may_replay(request.user),
             "now": timezone.now(),
         },
     )
@@ -125,8 +134,8 @@ def webhook_disable(request, pk):
 def delivery_replay(request, pk, delivery_pk):
     """What would be sent again, then, confirmed, a new delivery of it."""
     hook = _webhook(request, pk)
-    if not rules.is_programme_manager(request.user):
-        raise PermissionDenied
+    if not webhook_rules.may_replay(request.user):
+        raise PermissionDenied(_("Seul·es les chargé·es de programme peuvent rejouer un envoi."))
     delivery = get_object_or_404(
         Delivery.objects.select_related("webhook", "audit_event"), pk=delivery_pk, webhook=hook
     )

@@ -66,8 +66,13 @@ class Receiver:
                 return 200
             if self.status >= 300:
                 return self.status
+            try:
+                content = json.loads(body)
+            except ValueError:
+                self.rejected.append("the body is not JSON")
+                return 400
             self._seen.add(delivery)
-            self.taken.append({"id": delivery, "headers": dict(headers), "body": json.loads(body)})
+            self.taken.append({"id": delivery, "headers": dict(headers), "body": content})
         if self.echo:
             print(headers.get("X-EIG-Event"), delivery, body.decode(), flush=True)
         return self.status
@@ -77,8 +82,11 @@ class Receiver:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                status = receiver.take(body, self.headers)
+                length = self.headers.get("Content-Length") or "0"
+                if not length.isdigit():
+                    status = 400
+                else:
+                    status = receiver.take(self.rfile.read(int(length)), self.headers)
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()

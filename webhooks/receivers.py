@@ -4,21 +4,14 @@ from conversations.signals import message_posted
 from jury.models import PitchSlot
 from jury.signals import jury_closed
 from lifecycle.models import Challenge
-from lifecycle.signals import transition_applied, transition_committed
+from lifecycle.signals import transition_applied
 from webhooks import outbox
 
 
 @receiver(transition_applied, dispatch_uid="webhooks.queue_move_deliveries")
 def queue_move_deliveries(sender, challenge, name, by, event, options, **kwargs):
-    """Write the move's deliveries in the move's own transaction."""
+    """Write the move's deliveries in the move's own transaction (handed over after its commit)."""
     outbox.queue_move(challenge, event)
-
-
-@receiver(transition_committed, dispatch_uid="webhooks.deliver_move_deliveries")
-def deliver_move_deliveries(sender, challenge, name, by, event, options, **kwargs):
-    """After the commit: hand the move's deliveries to the workers (the sweep catches up if the
-    broker is down)."""
-    outbox.enqueue_pending_of(event)
 
 
 @receiver(message_posted, dispatch_uid="webhooks.queue_message_deliveries")

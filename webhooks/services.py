@@ -13,16 +13,11 @@ from django.utils.translation import gettext as _
 from lifecycle import audit, clock, rules
 from lifecycle.enums import AuditKind
 from webhooks import outbox
+from webhooks import rules as webhook_rules
 from webhooks.enums import DeliveryStatus
 from webhooks.models import Delivery, Webhook
 
 SECRET_PREFIX = "whsec_"
-
-
-def may_register(user) -> bool:
-    """Programme managers, and administrations' contacts for their administration."""
-    administration_id = getattr(getattr(user, "profile", None), "administration_id", None)
-    return outbox.may_hold(user, administration_id)
 
 
 def check_url(url: str) -> str:
@@ -33,10 +28,28 @@ def check_url(url: str) -> str:
         raise ValidationError(
             {"url": _("Adresse invalide : donnez une URL complète (https://…).")}
         ) from error
-    if urlsplit(url).scheme != "https" and not settings.WEBHOOKS_ALLOW_HTTP:
+    parts = urlsplit(url)
+    if parts.scheme != "https" and not settings.WEBHOOKS_ALLOW_HTTP:
         raise ValidationError(
-            {"url": _("Une adresse en https:// : les envois portent des données du programme.")}
+            {
+                "url": _(
+                    "L’adresse doit commencer par https:// : les envois contiennent des données du programme."
+                )
+            }
         )
+    if parts.username or parts.password:
+        raise ValidationError(
+            {
+                "url": _(
+                    "Pas d’identifiant ni de mot de passe dans l’adresse : "
+                    "les envois sont signés par le secret."
+                )
+            }
+        )
+    try:
+        webhook_rules.check_destination(url)
+    except webhook_rules.Unreachable as error:
+        raise ValidationError({"url": str(error)}) from error
     return url
 
 
@@ -45,7 +58,7 @@ def register(
 ) -> tuple[Webhook, str]:
     """A new webhook of `user` and its secret (to show once). A contact's hears its
     administration's challenges."""
-    if not may_register(user):
+    if not webhook_rules.may_register(user):
         raise PermissionDenied(_("Votre rôle ne permet pas d’enregistrer un webhook."))
     url = check_url(url)
     name = " ".join(name.split())[:100]
@@ -73,7 +86,7 @@ def register(
             AuditKind.WEBHOOK_CREATED,
             by=user,
             subject=f"webhook:{hook.pk}",
-            reason=f"{url} ({', '.join(hook.event_types)}; {promotion or 'toutes les promotions'})",
+            reason=f"{url} ({', '.join(hook.event_types)}; {promotion or _('toutes les promotions')})",
         )
     return hook, secret
 
@@ -85,6 +98,7 @@ def visible_to(user):
 
 
 def disable(hook: Webhook, *, by) -> Webhook:
+    """Nothing more is sent: the deliveries waiting fail with the reason, in the same transaction."""
     if hook.owner_id != by.pk and not rules.is_programme_manager(by):
         raise PermissionDenied(_("Ce webhook n’est pas le vôtre."))
     with transaction.atomic():
@@ -92,6 +106,9 @@ def disable(hook: Webhook, *, by) -> Webhook:
         if hook.disabled_at is None:
             hook.disabled_at = clock.now()
             hook.save(update_fields=["disabled_at"])
+            hook.deliveries.filter(status=DeliveryStatus.PENDING).update(
+                status=DeliveryStatus.FAILED, last_error=_("Webhook désactivé : envoi abandonné.")
+            )
             audit.record(
                 None, AuditKind.WEBHOOK_DISABLED, by=by, subject=f"webhook:{hook.pk}", reason=hook.url
             )
@@ -101,10 +118,18 @@ def disable(hook: Webhook, *, by) -> Webhook:
 def replay(delivery: Delivery, *, by) -> Delivery:
     """Send a delivery's body again, as a new delivery (a new id, `X-EIG-Replay-Of` the first):
     a programme manager's decision, audited."""
-    if not (rules.is_system(by) or rules.is_programme_manager(by)):
-        raise PermissionDenied(_("Seul·e un·e chargé·e de programme rejoue un envoi."))
-    if delivery.webhook.disabled_at is not None:
+    if not webhook_rules.may_replay(by):
+        raise PermissionDenied(_("Seul·es les chargé·es de programme peuvent rejouer un envoi."))
+    hook = delivery.webhook
+    if hook.disabled_at is not None:
         raise ValidationError(_("Ce webhook est désactivé : rien n’est plus envoyé à son adresse."))
+    if not webhook_rules.may_hold(hook.owner, hook.administration_id):
+        raise ValidationError(
+            _(
+                "La personne qui a enregistré ce webhook n’en a plus le droit "
+                "(rôle ou administration changés)."
+            )
+        )
     with transaction.atomic():
         replay = outbox.replayed(delivery, now=clock.now())
         audit.record(

@@ -8,4 +8,5 @@ def deliver_many(delivery_ids):
 
 
 def send_due():
-    return delivery.send_due()
+    """The sweep, every minute: the old deliveries purged, then the due ones sent."""
+    return {"purged": delivery.purge(), **delivery.send_due()}

@@ -88,7 +88,10 @@ def test_the_ranking_refuses_an_unknown_order_and_a_promotion_without_jury_is_em
     unknown = client.get(reverse("api:ranking", args=[3]), {"tri": "hasard"}, **bearer(secret))
     empty = client.get(reverse("api:ranking", args=[4]), **bearer(secret))
 
-    assert (unknown.status_code, unknown.json()) == (400, {"tri": ["Ordre inconnu : calibre, brut ou avis."]})
+    assert (unknown.status_code, unknown.json()) == (
+        400,
+        {"tri": ["Tri inconnu : choisissez calibre, brut ou avis."]},
+    )
     assert (empty.status_code, empty.json()["rows"]) == (200, [])
     assert client.get(reverse("api:ranking", args=[9]), **bearer(secret)).status_code == 404
 

@@ -497,10 +497,10 @@ def test_running_the_demo_again_changes_nothing(loaded):
 
 
 def test_the_demo_s_webhooks_heard_the_open_call_and_their_secret_is_handed_to_the_receiver(loaded, settings):
-    from demo.loader import DEMO_DEAD_WEBHOOK_URL, DEMO_WEBHOOK_URL
+    from demo.loader import DEMO_DEAD_WEBHOOK_URL
     from webhooks.models import Webhook
 
-    programme = Webhook.objects.get(url=DEMO_WEBHOOK_URL)
+    programme = Webhook.objects.get(url=settings.DEMO_WEBHOOK_URL)
     dinum = Webhook.objects.get(url=DEMO_DEAD_WEBHOOK_URL)
 
     assert (programme.owner.username, programme.administration) == ("gestionnaire", None)
@@ -515,4 +515,5 @@ def test_the_demo_s_webhooks_heard_the_open_call_and_their_secret_is_handed_to_t
         ]
         assert sorted(moves) == ["request_corrections", "submit"]
     assert settings.DEMO_WEBHOOK_SECRET_FILE.read_text().strip() == programme.secret
+    assert settings.DEMO_WEBHOOK_SECRET_FILE.stat().st_mode & 0o777 == 0o600
     assert "Webhooks : /compte/webhooks/" in loaded

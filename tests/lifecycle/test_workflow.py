@@ -124,7 +124,6 @@ def test_the_receivers_of_a_move_are_the_ones_the_transition_function_names():
     }
     committed = {
         "notifications.receivers.deliver_transition_messages",
-        "webhooks.receivers.deliver_move_deliveries",
         "mentoring.receivers.follow_the_lifecycle",
         "recruitment.receivers.publish_when_selected",
     }

@@ -4,7 +4,9 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -170,27 +172,96 @@ def test_a_claimed_delivery_is_not_taken_again_by_another_worker(world, manager,
     ids = [made.pk for made in Delivery.objects.bulk_create(_deliveries(hook, 3))]
 
     first = delivery._claim(ids)
-    assert [claimed.pk for claimed in first] == ids
+    assert [claimed.pk for claimed in first.deliveries] == ids
     assert delivery.deliver_many(ids) == {"skipped": 3}  # another worker's: left alone
     assert receiver.taken == []
     assert set(Delivery.objects.values_list("status", "attempts")) == {(DeliveryStatus.SENDING, 1)}
 
 
-def test_a_group_out_of_time_releases_its_rest_which_is_sent_after_all_once(world, manager, settings):
-    settings.WEBHOOKS_SENDING_TIMEOUT = 0.4  # a group sends for 0.2 s at most
+def test_a_call_out_of_time_releases_its_rest_for_the_sweep_which_sends_it_once(world, manager, settings):
+    settings.WEBHOOKS_SENDING_TIMEOUT = 0.4  # a call sends for 0.2 s at most
     with Receiver(delay=0.15) as slow:
         hook = hook_for(manager, slow)
         ids = [made.pk for made in Delivery.objects.bulk_create(_deliveries(hook, 4))]
-        with CaptureQueriesContext(connection) as captured:
-            assert delivery.deliver_many(ids) == {"delivered": 4}
+        first = delivery.deliver_many(ids)
+        left = dict(Delivery.objects.order_by().values_list("status").annotate(Count("id")))
+        assert first["delivered"] < 4 and first["released"] == 4 - first["delivered"]
+        assert left == {
+            DeliveryStatus.DELIVERED: first["delivered"],
+            DeliveryStatus.PENDING: first["released"],
+        }
+        while Delivery.objects.filter(status=DeliveryStatus.PENDING).exists():
+            delivery.send_due()
     assert sorted(taken["id"] for taken in slow.taken) == sorted(
         str(uid) for uid in Delivery.objects.values_list("uid", flat=True)
     )
     assert slow.duplicates == []
     # Released, not counted: one attempt each.
     assert set(Delivery.objects.values_list("status", "attempts")) == {(DeliveryStatus.DELIVERED, 1)}
-    released = [query["sql"] for query in captured if '"attempts" -' in query["sql"]]
-    assert len(released) >= 1  # the group's rest handed back, then claimed again
+
+
+def test_an_address_that_does_not_answer_is_tried_once_per_group_the_others_sent(world, manager, receiver):
+    alive = hook_for(manager, receiver)
+    dead, _secret = services.register(manager, name="SI arrêté", url=f"http://127.0.0.1:{free_port()}/hook")
+    ids = [made.pk for made in Delivery.objects.bulk_create(_deliveries(dead, 3) + _deliveries(alive, 3))]
+
+    outcome = delivery.deliver_many(ids)
+
+    assert outcome == {DeliveryStatus.PENDING: 1, "deferred": 2, DeliveryStatus.DELIVERED: 3}
+    waiting = list(
+        Delivery.objects.filter(webhook=dead).order_by("id").values_list("attempts", "next_attempt_at")
+    )
+    assert [attempts for attempts, _at in waiting] == [1, 0, 0]  # tried once; the others not counted
+    assert len({at for _attempts, at in waiting}) == 1  # all three wait for the address's next attempt
+    assert len(receiver.taken) == 3
+
+
+def test_a_webhook_whose_person_lost_the_role_sends_nothing_more(world, manager, receiver):
+    contact = administration_contact(world["dinum"])
+    hook = hook_for(contact, receiver)
+    ids = [made.pk for made in Delivery.objects.bulk_create(_deliveries(hook, 2))]
+    contact.profile.administration = world["culture"]
+    contact.profile.save()
+
+    assert delivery.deliver_many(ids) == {DeliveryStatus.FAILED: 2}
+    assert receiver.taken == []
+    assert set(Delivery.objects.values_list("last_error", flat=True)) == {
+        "La personne qui a enregistré ce webhook n’en a plus le droit : envoi abandonné."
+    }
+    with pytest.raises(ValidationError, match="n’en a plus le droit"):
+        services.replay(Delivery.objects.first(), by=manager)
+
+
+def test_an_address_inside_the_network_is_not_sent_to(world, manager, receiver, settings):
+    hook = hook_for(manager, receiver)  # registered where loopback is allowed (development)
+    ids = [made.pk for made in Delivery.objects.bulk_create(_deliveries(hook, 1))]
+    settings.WEBHOOKS_ALLOW_PRIVATE = False
+
+    assert delivery.deliver_many(ids) == {DeliveryStatus.PENDING: 1}
+    assert receiver.taken == []
+    assert Delivery.objects.get().last_error == (
+        "Adresse interne refusée : 127.0.0.1 mène au réseau du programme, pas à un service public."
+    )
+
+
+def test_old_delivered_and_failed_deliveries_are_purged_the_waiting_kept(world, manager, receiver, settings):
+    hook = hook_for(manager, receiver)
+    old = timezone.now() - dt.timedelta(days=settings.WEBHOOKS_KEEP_DAYS + 1)
+    made = Delivery.objects.bulk_create(_deliveries(hook, 4))
+    for row, (status, created_at) in zip(
+        made,
+        [
+            (DeliveryStatus.DELIVERED, old),
+            (DeliveryStatus.FAILED, old),
+            (DeliveryStatus.PENDING, old),
+            (DeliveryStatus.DELIVERED, timezone.now()),
+        ],
+        strict=True,
+    ):
+        Delivery.objects.filter(pk=row.pk).update(status=status, created_at=created_at)
+
+    assert delivery.purge() == 2
+    assert sorted(Delivery.objects.values_list("pk", flat=True)) == [made[2].pk, made[3].pk]
 
 
 def test_a_contact_s_webhook_hears_its_administration_only(
@@ -335,3 +406,18 @@ def test_the_jury_s_closing_reaches_the_managers_and_the_heard_administrations(
     assert taken["body"]["jury"]["closed_at"].startswith(closed.closed_at.isoformat()[:19])
     assert len(receivers["dinum"].taken) == 1
     assert receivers["culture"].taken == []
+
+
+def test_disabling_a_webhook_abandons_what_waits_and_keeps_what_was_delivered(world, manager, receiver):
+    hook = hook_for(manager, receiver)
+    made = Delivery.objects.bulk_create(_deliveries(hook, 3))
+    Delivery.objects.filter(pk=made[0].pk).update(status=DeliveryStatus.DELIVERED)
+
+    services.disable(hook, by=manager)
+
+    assert list(Delivery.objects.order_by("id").values_list("status", "last_error")) == [
+        (DeliveryStatus.DELIVERED, ""),
+        (DeliveryStatus.FAILED, "Webhook désactivé : envoi abandonné."),
+        (DeliveryStatus.FAILED, "Webhook désactivé : envoi abandonné."),
+    ]
+    assert delivery.send_due() == {"resumed": 0}

@@ -20,9 +20,11 @@ def test_a_contact_registers_a_webhook_and_sees_its_secret_once(client, world, s
             "on_moves": "on",
             "on_messages": "on",
         },
+        follow=True,
     )
     html = page.content.decode()
     hook = Webhook.objects.get()
+    assert page.redirect_chain == [(LIST, 302)]  # a reload does not register it again
     assert hook.secret in html and "copiez-le maintenant" in html
     assert (hook.owner, hook.administration, hook.event_types) == (
         contact,

@@ -42,7 +42,12 @@ def test_other_roles_register_none(db, role):
         (
             "http://si.exemple.gouv.fr/",
             False,
-            "Une adresse en https:// : les envois portent des données du programme.",
+            "L’adresse doit commencer par https:// : les envois contiennent des données du programme.",
+        ),
+        (
+            "https://outil:motdepasse@si.exemple.gouv.fr/",
+            True,
+            "Pas d’identifiant ni de mot de passe dans l’adresse : les envois sont signés par le secret.",
         ),
     ],
 )
@@ -51,6 +56,34 @@ def test_a_bad_address_is_refused_in_french(manager, settings, url, allow_http, 
     with pytest.raises(ValidationError) as refused:
         services.register(manager, name="x", url=url)
     assert refused.value.message_dict == {"url": [message]}
+
+
+@pytest.mark.parametrize(
+    "url, host",
+    [
+        ("https://127.0.0.1/hook", "127.0.0.1"),
+        ("https://localhost:8443/hook", "localhost"),
+        ("https://10.1.2.3/hook", "10.1.2.3"),
+        ("https://169.254.169.254/latest/meta-data/", "169.254.169.254"),
+        ("https://[::1]/hook", "::1"),
+    ],
+    ids=["loopback", "localhost", "private", "link-local (the cloud's metadata)", "IPv6 loopback"],
+)
+def test_an_address_inside_the_network_is_refused(manager, settings, url, host):
+    settings.WEBHOOKS_ALLOW_PRIVATE = False
+    with pytest.raises(ValidationError) as refused:
+        services.register(manager, name="x", url=url)
+    assert refused.value.message_dict == {
+        "url": [f"Adresse interne refusée : {host} mène au réseau du programme, pas à un service public."]
+    }
+
+
+def test_a_public_address_is_taken_where_inside_ones_are_refused(manager, settings):
+    settings.WEBHOOKS_ALLOW_PRIVATE = False
+    hook, _secret = services.register(
+        manager, name="x", url="https://193.51.24.1/hook"
+    )  # an IP: no DNS asked
+    assert hook.url == "https://193.51.24.1/hook"
 
 
 def test_a_webhook_hears_at_least_one_event(manager):
@@ -70,3 +103,16 @@ def test_disabling_is_the_owner_s_or_a_manager_s_and_audited_once(world, manager
     hook.refresh_from_db()
     assert hook.disabled_at is not None
     assert AuditEvent.objects.filter(kind=AuditKind.WEBHOOK_DISABLED).count() == 1
+
+
+def test_the_time_outs_must_fit_in_the_workers_task(settings):
+    from webhooks.checks import check_timeouts
+
+    settings.WEBHOOKS_TIMEOUT = 10
+    assert check_timeouts(None) == []
+    settings.WEBHOOKS_TIMEOUT = 30
+    (warning,) = check_timeouts(None)
+    assert (warning.id, warning.msg) == (
+        "webhooks.W001",
+        "A webhooks task may last 180 s, beyond the workers' time-out (120 s).",
+    )

@@ -81,3 +81,23 @@ def test_the_helper_the_docs_give_takes_a_true_delivery_and_rejects_a_forged_one
         helper["verify"](SECRET, BODY, headers, now=1_700_000_000 + signing.TOLERANCE + 1)
     with pytest.raises(helper["InvalidSignature"], match="signature does not match the body"):
         helper["verify"](SECRET, BODY.replace(b"moved", b"moves"), headers, now=1_700_000_010)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-EIG-Timestamp": "1700000000", "X-EIG-Signature": "v1=é" + "0" * 63},
+        {"X-EIG-Timestamp": "9" * 400, "X-EIG-Signature": "v1=" + "0" * 64},
+        {"X-EIG-Timestamp": "-1700000000", "X-EIG-Signature": "v1=" + "0" * 64},
+        {"X-EIG-Timestamp": "1700000000", "X-EIG-Signature": ""},
+    ],
+    ids=["non-ascii signature", "huge timestamp", "negative timestamp", "empty signature"],
+)
+def test_a_malformed_request_is_rejected_not_crashed_on_by_both_helpers(headers):
+    helper = _helper_of_the_docs()
+    for verify, invalid in (
+        (signing.verify, signing.InvalidSignature),
+        (helper["verify"], helper["InvalidSignature"]),
+    ):
+        with pytest.raises(invalid):
+            verify(SECRET, BODY, headers, now=1_700_000_010)

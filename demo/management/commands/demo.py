@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 from django.conf import settings
@@ -6,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from demo import loader
 from lifecycle import calendar
 from recruitment import services as recruitment
+from webhooks.models import Webhook
 
 
 class Command(BaseCommand):
@@ -57,14 +59,17 @@ class Command(BaseCommand):
         secret_file = Path(settings.DEMO_WEBHOOK_SECRET_FILE)
         if result.webhook_secret:
             # What a person does by hand: copy the secret shown once into make run's receiver
-            # (python -m webhooks.receiver --secret-file).
-            secret_file.write_text(result.webhook_secret + "\n")
-            secret_file.chmod(0o600)
-        self.stdout.write(
-            "Webhooks : /compte/webhooks/ — celui du programme envoie à 127.0.0.1:8766 (make run y sert "
-            f"un récepteur qui vérifie chaque signature, secret dans {secret_file.name}) ; celui de la DINUM "
-            "(contact-dinum) vise une adresse arrêtée : ses envois sont retentés."
-        )
+            # (python -m webhooks.receiver --secret-file), a file only its owner reads.
+            secret_file.unlink(missing_ok=True)
+            with os.fdopen(os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+                out.write(result.webhook_secret + "\n")
+        if Webhook.objects.filter(url=settings.DEMO_WEBHOOK_URL).exists():
+            self.stdout.write(
+                f"Webhooks : /compte/webhooks/ — celui du programme envoie à {settings.DEMO_WEBHOOK_URL} "
+                "(make run y sert un récepteur qui vérifie chaque signature, "
+                f"secret dans {secret_file.name}) ; "
+                "celui de la DINUM (contact-dinum) vise une adresse arrêtée : ses envois sont retentés."
+            )
         if result.open_call is not None:
             call = result.open_call.call
             self.stdout.write(
