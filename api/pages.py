@@ -33,10 +33,14 @@ class TokenForm(DsfrMixin, forms.Form):
     )
 
 
+# The secret of the token just created, kept in the session until the page after the redirect
+# shows it (a reload then neither creates a token again nor shows the secret twice).
+JUST_CREATED = "api-token-just-created"
+
+
 @login_required
 def token_list(request):
     form = TokenForm(request.POST or None)
-    secret = None
     if request.method == "POST" and form.is_valid():
         try:
             _token, secret = tokens.create(
@@ -49,13 +53,14 @@ def token_list(request):
         except tokens.TokenRefused as refused:
             form.add_error(None, str(refused))
         else:
-            form = TokenForm()
+            request.session[JUST_CREATED] = secret
+            return redirect("api_tokens")
     return render(
         request,
         "api/tokens.html",
         {
             "form": form,
-            "secret": secret,
+            "secret": request.session.pop(JUST_CREATED, None) if request.method == "GET" else None,
             "allowed": tokens.may_hold_tokens(request.user),
             "tokens": ApiToken.objects.filter(user=request.user).select_related("promotion"),
         },

@@ -225,10 +225,13 @@ def test_the_account_page_creates_shows_once_and_revokes(client, world):
     manager = programme_manager()
     client.force_login(manager)
     response = client.post(
-        reverse("api_tokens"), {"name": "Tableau", "scope": "read", "promotion": "", "days": "30"}
+        reverse("api_tokens"),
+        {"name": "Tableau", "scope": "read", "promotion": "", "days": "30"},
+        follow=True,
     )
     page = response.content.decode()
     token = ApiToken.objects.get()
+    assert response.redirect_chain == [(reverse("api_tokens"), 302)]  # a reload creates no second token
     assert 'id="new-secret"' in page and token.prefix in page
     assert 'id="new-secret"' not in client.get(reverse("api_tokens")).content.decode()
     client.post(reverse("api_token_revoke", args=[token.pk]))
