@@ -12,9 +12,11 @@ delivery left "sending" by a worker that died is sent again by the sweep after
 
 import datetime as dt
 import logging
+import socket
 import time
 from dataclasses import dataclass
 
+import httpcore
 import httpx
 from django.conf import settings
 from django.db import transaction
@@ -30,10 +32,35 @@ from webhooks.models import Delivery
 logger = logging.getLogger(__name__)
 
 
+class PublicOnly(httpcore.SyncBackend):
+    """Connects to public addresses only, and to the very address it checked: a name that
+    resolves to a public address when the webhook's address is checked and to an internal one
+    when the request connects (DNS rebinding) is refused. TLS still checks the certificate
+    against the name (httpcore starts it with the URL's host)."""
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        try:
+            found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError) as error:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {error}") from error
+        addresses = [info[4][0] for info in found]
+        refused = [address for address in addresses if webhook_rules.internal(address)]
+        if refused:
+            raise httpcore.ConnectError(f"internal address refused: {host} resolves to {refused[0]}")
+        return super().connect_tcp(addresses[0], port, timeout, local_address, socket_options)
+
+
 def client() -> httpx.Client:
     """No redirect followed (a webhook's URL is the one registered), no proxy from the
-    environment, the settings' time-out."""
-    return httpx.Client(timeout=settings.WEBHOOKS_TIMEOUT, follow_redirects=False, trust_env=False)
+    environment, the settings' time-out; connections to public addresses only (but where
+    `WEBHOOKS_ALLOW_PRIVATE`: development, tests)."""
+    transport = httpx.HTTPTransport(trust_env=False)
+    if not settings.WEBHOOKS_ALLOW_PRIVATE:
+        # httpx does not take a network backend; its pool (httpcore's) does.
+        transport._pool._network_backend = PublicOnly()
+    return httpx.Client(
+        transport=transport, timeout=settings.WEBHOOKS_TIMEOUT, follow_redirects=False, trust_env=False
+    )
 
 
 # Deliveries claimed together: one locking read and one update to claim them, one update per

@@ -37,7 +37,9 @@ class Unreachable(Exception):
     """A webhook's address leads inside the building (or nowhere): nothing is sent there."""
 
 
-def _internal(address: str) -> bool:
+def internal(address: str) -> bool:
+    """An IP address of the programme's own network, or of nobody's (loopback, private,
+    link-local, reserved, multicast)."""
     ip = ipaddress.ip_address(address)
     return not ip.is_global or ip.is_multicast
 
@@ -53,7 +55,7 @@ def check_destination(url: str) -> None:
         found = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as error:
         raise Unreachable(_("Adresse introuvable : %(host)s.") % {"host": parts.hostname}) from error
-    if any(_internal(info[4][0]) for info in found):
+    if any(internal(info[4][0]) for info in found):
         raise Unreachable(
             _("Adresse interne refusée : %(host)s mène au réseau du programme, pas à un service public.")
             % {"host": parts.hostname}

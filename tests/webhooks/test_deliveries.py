@@ -17,6 +17,7 @@ from lifecycle.models import AuditEvent
 from tests.factories import administration_contact
 from tests.webhooks.conftest import free_port, hook_for, submitted
 from webhooks import delivery, outbox, services
+from webhooks import rules as webhook_rules
 from webhooks.enums import DeliveryStatus, EventType
 from webhooks.models import Delivery
 from webhooks.receiver import Receiver
@@ -421,3 +422,22 @@ def test_disabling_a_webhook_abandons_what_waits_and_keeps_what_was_delivered(wo
         (DeliveryStatus.FAILED, "Webhook désactivé : envoi abandonné."),
     ]
     assert delivery.send_due() == {"resumed": 0}
+
+
+def test_a_name_that_resolves_inside_when_connecting_is_refused_there_too(
+    world, manager, receiver, settings, monkeypatch
+):
+    """DNS rebinding: the address checked public before the attempt, internal when connecting."""
+    hook, receiver.secret = services.register(
+        manager, name="SI", url=f"http://localhost:{receiver.port}/webhook"
+    )
+    ids = [made.pk for made in Delivery.objects.bulk_create(_deliveries(hook, 1))]
+    settings.WEBHOOKS_ALLOW_PRIVATE = False
+    checked = []
+    monkeypatch.setattr(webhook_rules, "check_destination", checked.append)  # it looked public then
+
+    assert delivery.deliver_many(ids) == {DeliveryStatus.PENDING: 1}
+
+    assert checked == [hook.url] and receiver.taken == []
+    error = Delivery.objects.get().last_error
+    assert error.startswith("ConnectError: internal address refused: localhost resolves to ")
