@@ -5,10 +5,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from jury.ranking import ORDERS
+from lifecycle import criteria
 from lifecycle.actors import shown_label
 from lifecycle.dossier import snapshot
 from lifecycle.enums import TransitionName
-from lifecycle.models import AuditEvent, Challenge, Promotion
+from lifecycle.models import AuditEvent, Call, Challenge, Promotion
 from lifecycle.personal import Personal
 from recruitment.models import Application
 
@@ -36,6 +37,56 @@ class PromotionSerializer(serializers.ModelSerializer):
             "jury_starts_on",
             "starts_on",
         ]
+
+
+class CriterionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
+    weight = serializers.DecimalField(max_digits=4, decimal_places=2)
+
+
+class ProfileSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+
+
+class CallSerializer(serializers.ModelSerializer):
+    """A promotion's call as configured (data, not code): its calendar, its rules, the jury's
+    criteria and the profiles it seeks."""
+
+    criteria = serializers.SerializerMethodField()
+    profiles = ProfileSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Call
+        fields = [
+            "title",
+            "information_event_at",
+            "submission_opens_at",
+            "submission_deadline",
+            "jury_starts_on",
+            "jury_ends_on",
+            "recruitment_opens_at",
+            "recruitment_closes_at",
+            "candidate_max_challenges",
+            "starts_on",
+            "duration_months",
+            "min_eigs_per_challenge",
+            "max_eigs_per_challenge",
+            "criteria",
+            "profiles",
+        ]
+
+    @extend_schema_field(CriterionSerializer(many=True))
+    def get_criteria(self, call):
+        return CriterionSerializer(criteria.of_call(call), many=True).data
+
+
+class PromotionDetailSerializer(PromotionSerializer):
+    call = CallSerializer(read_only=True, default=None)
+
+    class Meta(PromotionSerializer.Meta):
+        fields = [*PromotionSerializer.Meta.fields, "call"]
 
 
 class ChallengeSerializer(serializers.ModelSerializer):
@@ -110,12 +161,6 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
     def get_actor(self, event) -> str:
         return shown_label(event)
-
-
-class CriterionSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="pk")
-    name = serializers.CharField()
-    weight = serializers.DecimalField(max_digits=4, decimal_places=2)
 
 
 class ScoreSerializer(serializers.Serializer):

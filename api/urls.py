@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/challenges/<int:pk>/", views.ChallengeDetail.as_view(), name="challenge"),
     path("api/v1/challenges/<int:pk>/moves/", views.ChallengeMove.as_view(), name="move"),
     path("api/v1/audit/", views.AuditEventList.as_view(), name="audit"),
+    path("api/v1/promotions/<int:number>/", views.PromotionDetail.as_view(), name="promotion"),
     path("api/v1/promotions/<int:number>/ranking/", views.JuryRanking.as_view(), name="ranking"),
     path("api/v1/applications/", views.ApplicationList.as_view(), name="applications"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -19,6 +19,7 @@ from api.serializers import (
     ChallengeDetailSerializer,
     ChallengeSerializer,
     MoveRequestSerializer,
+    PromotionDetailSerializer,
     PromotionSerializer,
     RankingSerializer,
 )
@@ -57,14 +58,27 @@ class ApiMixin:
         )
 
 
+def _promotions(token):
+    promotions = Promotion.objects.select_related("call")
+    return promotions.filter(pk=token.promotion_id) if token.promotion_id else promotions
+
+
+class PromotionDetail(ApiMixin, generics.RetrieveAPIView):
+    """A promotion and its call as configured: calendar, rules, the jury's criteria, the profiles."""
+
+    serializer_class = PromotionDetailSerializer
+    lookup_field = "number"
+
+    def get_queryset(self):
+        return _promotions(self.request.auth).prefetch_related("call__criteria", "call__profiles")
+
+
 class PromotionList(ApiMixin, generics.ListAPIView):
     serializer_class = PromotionSerializer
     pagination_class = ByCursor
 
     def get_queryset(self):
-        promotions = Promotion.objects.select_related("call")
-        token = self.request.auth
-        return promotions.filter(pk=token.promotion_id) if token.promotion_id else promotions
+        return _promotions(self.request.auth)
 
 
 FILTERS = [
@@ -157,10 +171,7 @@ class JuryRanking(ApiMixin, APIView):
         responses={200: RankingSerializer},
     )
     def get(self, request, number):
-        promotions = Promotion.objects.select_related("call")
-        if request.auth.promotion_id:
-            promotions = promotions.filter(pk=request.auth.promotion_id)
-        promotion = get_object_or_404(promotions, number=number)
+        promotion = get_object_or_404(_promotions(request.auth), number=number)
         order = request.query_params.get("tri") or "calibre"
         if order not in ranking.ORDERS:
             raise exceptions.ValidationError({"tri": [_("Tri inconnu : choisissez calibre, brut ou avis.")]})

@@ -237,3 +237,25 @@ def test_the_account_page_creates_shows_once_and_revokes(client, world):
     client.post(reverse("api_token_revoke", args=[token.pk]))
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def test_a_promotion_s_call_is_read_as_configured_within_the_token_s_promotion(client, world):
+    from lifecycle.models import SelectionCriterion, SoughtProfile
+
+    call = world["promotion"].call
+    SelectionCriterion.objects.filter(call=call).delete()
+    SelectionCriterion.objects.create(call=call, name="Impact pour les usagers", weight="2", rank=1)
+    SoughtProfile.objects.filter(call=call).delete()
+    SoughtProfile.objects.create(call=call, code="juriste", label="Juriste du numérique", rank=1)
+    _token, secret = tokens.create(administration_contact(world["dinum"]), name="SI")
+    _token, other_secret = tokens.create(programme_manager(), name="EIG 4", promotion=world["other"])
+
+    body = client.get(reverse("api:promotion", args=[3]), **bearer(secret)).json()
+
+    assert (body["number"], body["name"]) == (3, "EIG 3")
+    assert body["call"]["criteria"] == [
+        {"id": call.criteria.get().pk, "name": "Impact pour les usagers", "weight": "2.00"}
+    ]
+    assert body["call"]["profiles"] == [{"code": "juriste", "label": "Juriste du numérique"}]
+    assert body["call"]["submission_deadline"] == body["submission_deadline"] is not None
+    assert client.get(reverse("api:promotion", args=[3]), **bearer(other_secret)).status_code == 404

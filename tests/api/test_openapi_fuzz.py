@@ -50,6 +50,7 @@ def test_no_generated_input_gets_a_server_error(live_server, transactional_db):
         "GET /api/v1/challenges/",
         "GET /api/v1/challenges/{id}/",
         "GET /api/v1/promotions/",
+        "GET /api/v1/promotions/{number}/",
         "GET /api/v1/promotions/{number}/ranking/",
         "POST /api/v1/challenges/{id}/moves/",
     ]
