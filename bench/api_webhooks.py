@@ -25,11 +25,8 @@ import argparse
 import base64
 import datetime as dt
 import os
-import secrets
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -38,7 +35,15 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.jury_ranking import _pg, _pg_admin, _pg_exists, log, machine, write_section  # noqa: E402
+from bench.throwaway import (  # noqa: E402
+    add_arguments,
+    command_line,
+    database_url,
+    log,
+    machine,
+    on_throwaway_database,
+    publish,
+)
 
 P95_TARGET_MS = 150
 CHUNK = 10_000
@@ -56,30 +61,9 @@ WAYS = {
 }
 
 
-def _environment(url: str) -> list[str]:
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_DEBUG"] = "0"
-    folders = [tempfile.mkdtemp(prefix="eig-bench-api-media-")]
-    os.environ["MEDIA_ROOT"] = folders[0]
-    for name, value in {
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "AUDIT_HMAC_KEY": secrets.token_urlsafe(32),
-        "DJANGO_ALLOW_SQLITE": "1",
-        "DJANGO_SINGLE_PROCESS": "1",
-        "Q_QUEUE": "eig-bench-api",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_SECURE_COOKIES": "0",
-        "LOG_LEVEL": "ERROR",
-        # The bench asks more than a token's rate allows: the limit is not what is measured.
-        "API_RATE": "100000000/min",
-        "WEBHOOKS_ALLOW_HTTP": "1",
-        "WEBHOOKS_ALLOW_PRIVATE": "1",  # the receiver is on loopback
-    }.items():
-        os.environ.setdefault(name, value)
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    return folders
+# The bench asks more than a token's rate allows (the limit is not what is measured); its
+# receiver is on loopback, over plain http.
+ENVIRONMENT = {"API_RATE": "100000000/min", "WEBHOOKS_ALLOW_HTTP": "1", "WEBHOOKS_ALLOW_PRIVATE": "1"}
 
 
 def _n(value: float) -> str:
@@ -202,7 +186,7 @@ def webhooks(world, rounds: int, count: int) -> dict:
     from lifecycle import services
     from lifecycle.enums import ChallengeState
     from lifecycle.models import Challenge
-    from webhooks import delivery, signing
+    from webhooks import delivery, outbox, signing
     from webhooks import services as webhook_services
     from webhooks.enums import DeliveryStatus
     from webhooks.models import Delivery
@@ -222,30 +206,14 @@ def webhooks(world, rounds: int, count: int) -> dict:
         Delivery.objects.filter(pk=model.pk).update(status=DeliveryStatus.DELIVERED)
 
         def pending(number):
+            """As many pending deliveries of that move as the outbox writes them (a new id each)."""
             now = timezone.now()
+            content = outbox.move_body(challenge, model.audit_event)
             made = Delivery.objects.bulk_create(
-                [
-                    Delivery(
-                        uid=uuid.uuid4(),
-                        webhook=hook,
-                        event_type=model.event_type,
-                        audit_event_id=model.audit_event_id,
-                        body=model.body,
-                        status=DeliveryStatus.PENDING,
-                        created_at=now,
-                        next_attempt_at=now,
-                    )
-                    for _ in range(number)
-                ]
+                outbox._delivery(hook, model.event_type, model.audit_event, content, now=now)
+                for _ in range(number)
             )
-            ids = [made_one.pk for made_one in made if made_one.pk]
-            if len(ids) != number:  # a database that does not return the ids (none of ours)
-                ids = list(
-                    Delivery.objects.filter(status=DeliveryStatus.PENDING)
-                    .order_by("id")
-                    .values_list("pk", flat=True)
-                )
-            return ids
+            return [made_one.pk for made_one in made]
 
         def bare(number):
             with delivery.client() as http:
@@ -378,59 +346,29 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (≥ 3)")
     parser.add_argument("--requests", type=int, default=40, help="requests of each kind per round")
     parser.add_argument("--deliveries", type=int, default=300, help="deliveries per way and per round")
-    parser.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
-    parser.add_argument("--pg-database", default="eig_bench_api")
-    parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"), help="'-': stdout only")
-    parser.add_argument("--keep", action="store_true", help="do not drop a database this run created")
+    add_arguments(parser, database="eig_bench_api")
     args = parser.parse_args()
     if args.rounds < 3:
         parser.error("at least 3 rounds, for a median and a spread")
     sizes = sorted(int(size) for size in args.sizes.split(","))
-    url = os.environ.get("DATABASE_URL") or f"{args.pg}/{args.pg_database}"
-    pg = _pg(url)
-    name = pg[1] if pg else ""
-    if pg and (name == "eig" or name.startswith("test")):
-        parser.error("the bench database must not be `eig` nor `test_*`")
-    created = False
-    if pg and not _pg_exists(*pg):
-        log(f"creating the database {name}")
-        _pg_admin(pg[0], f'CREATE DATABASE "{name}"')
-        created = True
-    command = "python bench/api_webhooks.py" + ("" if len(sys.argv) == 1 else " " + " ".join(sys.argv[1:]))
-    info = {**machine()}
-    folders = _environment(url)
-    try:
-        import django
+    info = {**machine(), "command": command_line("api_webhooks.py", database_url(args))}
 
-        django.setup()
-        from django.core.management import call_command
-        from django.db import connection, connections
+    def measured():
+        from django.db import connection
 
         from bench import measure
 
-        log(f"migrating {name or url}")
-        call_command("migrate", "--noinput", verbosity=0)
         measure._configure("orm", True)
         world = measure.World()
-        result = {
+        return {
             "vendor": connection.vendor,
             "api": api(world, sizes, args.rounds, args.requests),
             "webhooks": webhooks(world, args.rounds, args.deliveries),
         }
-        connections.close_all()
-    finally:
-        for folder in folders:
-            shutil.rmtree(folder, ignore_errors=True)
-        if created and not args.keep:
-            log(f"dropping the database {name}")
-            _pg_admin(pg[0], f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    result = on_throwaway_database(parser, args, measured, name="api", more=ENVIRONMENT)
     info["date"] = f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
-    info["command"] = command
-    text = section(result, info)
-    print(text)
-    if args.output != "-":
-        write_section(Path(args.output), text)
-        log(f"wrote its section into {args.output}")
+    publish(args, section(result, info))
 
 
 if __name__ == "__main__":

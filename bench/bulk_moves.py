@@ -22,18 +22,23 @@ is compared with issue 15's target (bulk ≥ 1 000 challenges/s for N = 200).
 import argparse
 import datetime as dt
 import os
-import secrets
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.jury_ranking import _pg, _pg_admin, _pg_exists, log, machine, write_section  # noqa: E402
+from bench.throwaway import (  # noqa: E402
+    add_arguments,
+    command_line,
+    database_url,
+    log,
+    machine,
+    on_throwaway_database,
+    publish,
+)
 
 TARGET_PER_SECOND = 1000
 START, END = "<!-- bench/bulk_moves.py: start -->", "<!-- bench/bulk_moves.py: end -->"
@@ -56,29 +61,10 @@ def _redis_url() -> str:
     return url
 
 
-def _environment(url: str) -> list[str]:
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_DEBUG"] = "0"
-    folders = [tempfile.mkdtemp(prefix="eig-bench-bulk-media-")]
-    os.environ["MEDIA_ROOT"] = folders[0]
-    for name, value in {
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "AUDIT_HMAC_KEY": secrets.token_urlsafe(32),
-        "DJANGO_ALLOW_SQLITE": "1",
-        "DJANGO_SINGLE_PROCESS": "1",
-        "Q_QUEUE": "eig-bench-bulk",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_SECURE_COOKIES": "0",
-        "LOG_LEVEL": "ERROR",
-    }.items():
-        os.environ.setdefault(name, value)
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+def _environment() -> dict:
+    """The broker the production configuration would use: Redis when it answers."""
     redis_url = _redis_url()
-    if redis_url:
-        os.environ["BENCH_REDIS_URL"] = redis_url
-    return folders
+    return {"BENCH_REDIS_URL": redis_url} if redis_url else {}
 
 
 def _n(value: float) -> str:
@@ -231,51 +217,15 @@ def main():
     )
     parser.add_argument("--batch", type=int, default=200, help="challenges per call and per way in a round")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (≥ 3)")
-    parser.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
-    parser.add_argument("--pg-database", default="eig_bench_bulk")
-    parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"), help="'-': stdout only")
-    parser.add_argument("--keep", action="store_true", help="do not drop a database this run created")
+    add_arguments(parser, database="eig_bench_bulk")
     args = parser.parse_args()
     if args.rounds < 3:
         parser.error("at least 3 rounds, for a median and a spread")
-    url = os.environ.get("DATABASE_URL") or f"{args.pg}/{args.pg_database}"
-    pg = _pg(url)
-    name = pg[1] if pg else ""
-    if pg and (name == "eig" or name.startswith("test")):
-        parser.error("the bench database must not be `eig` nor `test_*`")
-    created = False
-    if pg and not _pg_exists(*pg):
-        log(f"creating the database {name}")
-        _pg_admin(pg[0], f'CREATE DATABASE "{name}"')
-        created = True
-    command = "python bench/bulk_moves.py" + ("" if len(sys.argv) == 1 else " " + " ".join(sys.argv[1:]))
-    info = {**machine()}
-    folders = _environment(url)
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        log(f"migrating {name or url}")
-        call_command("migrate", "--noinput", verbosity=0)
-        result = run(args.batch, args.rounds)
-        from django.db import connections
-
-        connections.close_all()
-    finally:
-        for folder in folders:
-            shutil.rmtree(folder, ignore_errors=True)
-        if created and not args.keep:
-            log(f"dropping the database {name}")
-            _pg_admin(pg[0], f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    info = {**machine(), "command": command_line("bulk_moves.py", database_url(args))}
+    os.environ.update(_environment())
+    result = on_throwaway_database(parser, args, lambda: run(args.batch, args.rounds), name="bulk")
     info["date"] = f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
-    info["command"] = command
-    text = section(result, info)
-    print(text)
-    if args.output != "-":
-        write_section(Path(args.output), text)
-        log(f"wrote its section into {args.output}")
+    publish(args, section(result, info))
 
 
 if __name__ == "__main__":

@@ -20,18 +20,24 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
-import secrets
-import shutil
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.throwaway import (  # noqa: E402  (the helpers every bench of its own shares)
+    add_arguments,
+    command_line,
+    database_url,
+    log,
+    machine,
+    on_throwaway_database,
+    publish,
+)
 
 TARGET_P95_MS = 150
 SIZES = (60, 15)  # challenges heard; the promotion numbers below
@@ -40,66 +46,12 @@ MEMBERS, SUB_JURIES = 30, 10
 START, END = "<!-- bench/jury_ranking.py: start -->", "<!-- bench/jury_ranking.py: end -->"
 
 
-def log(message):
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 # The database ------------------------------------------------------------------------------------
-
-
-def _environment(url: str) -> list[str]:
-    """As bench/run.py gives bench/measure.py: production settings (DEBUG off), loopback; the
-    bench's own folders for uploads and static files (returned, removed at the end)."""
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_DEBUG"] = "0"
-    folders = [
-        tempfile.mkdtemp(prefix="eig-bench-jury-media-"),
-        tempfile.mkdtemp(prefix="eig-bench-jury-static-"),
-    ]
-    # DEBUG off serves hashed static files (a manifest): collected there, as `make serve` does.
-    os.environ["MEDIA_ROOT"], os.environ["STATIC_ROOT"] = folders
-    for name, value in {
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "AUDIT_HMAC_KEY": secrets.token_urlsafe(32),
-        "DJANGO_ALLOW_SQLITE": "1",
-        "DJANGO_SINGLE_PROCESS": "1",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_SECURE_COOKIES": "0",
-        "Q_QUEUE": "eig-bench-jury",
-        "LOG_LEVEL": "ERROR",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-    }.items():
-        os.environ.setdefault(name, value)
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    return folders
-
-
-def _pg(url: str):
-    """(server URL, database name) of a PostgreSQL URL; None for another database."""
-    parts = urlsplit(url)
-    if not parts.scheme.startswith("postgres"):
-        return None
-    return urlunsplit(parts._replace(path="")), parts.path.lstrip("/")
-
-
-def _pg_admin(server: str, sql: str):
-    import psycopg
-
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def _pg_exists(server: str, name: str) -> bool:
-    import psycopg
-
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        return conn.execute("select 1 from pg_database where datname = %s", [name]).fetchone() is not None
 
 
 # Synthetic data ----------------------------------------------------------------------------------
@@ -401,84 +353,26 @@ def section(result: dict, info: dict) -> str:
     return "\n".join(lines)
 
 
-def write_section(path: Path, text: str):
-    """Put the section in `path` in place of its previous one, else at the end. The section's first
-    and last lines are its markers (each bench's own: the other benches' sections stay)."""
-    start, end = text.splitlines()[0], text.splitlines()[-1]
-    current = path.read_text() if path.exists() else "# Benchmarks\n"
-    if start in current and end in current:
-        before, rest = current.split(start, 1)
-        after = rest.split(end, 1)[1]
-        current = before + text + after
-    else:
-        current = current.rstrip("\n") + "\n\n" + text + "\n"
-    path.write_text(current)
-
-
-def machine() -> dict:
-    cpu = ""
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    return {"nproc": os.cpu_count(), "cpu": cpu, "python": platform.python_version()}
-
-
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--requests", type=int, default=40, help="measured requests per page and size (≥ 30)")
-    parser.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
-    parser.add_argument("--pg-database", default="eig_bench_jury")
-    parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"), help="'-': stdout only")
-    parser.add_argument("--keep", action="store_true", help="do not drop a database this run created")
+    add_arguments(parser, database="eig_bench_jury")
     args = parser.parse_args()
     if args.requests < 30:
         parser.error("at least 30 requests per page, for a p95")
-    url = os.environ.get("DATABASE_URL") or f"{args.pg}/{args.pg_database}"
-    pg = _pg(url)
-    name = pg[1] if pg else ""
-    if pg and (name == "eig" or name.startswith("test")):
-        parser.error("the bench database must not be `eig` nor `test_*`")
-    created = False
-    if pg and not _pg_exists(*pg):
-        log(f"creating the database {name}")
-        _pg_admin(pg[0], f'CREATE DATABASE "{name}"')
-        created = True
-    command = "python bench/jury_ranking.py" + ("" if len(sys.argv) == 1 else " " + " ".join(sys.argv[1:]))
-    if os.environ.get("DATABASE_URL"):
-        command = f"DATABASE_URL={url} {command}"
-    info = {**machine(), "command": command, "load_start": os.getloadavg()[0]}
-    folders = _environment(url)
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        log(f"migrating {name or url}")
-        call_command("migrate", "--noinput", verbosity=0)
-        call_command("collectstatic", "--noinput", verbosity=0)
-        result = run(args.requests)
-        from django.db import connections
-
-        connections.close_all()
-    finally:
-        for folder in folders:
-            shutil.rmtree(folder, ignore_errors=True)
-        if created and not args.keep:
-            log(f"dropping the database {name}")
-            _pg_admin(pg[0], f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    info = {
+        **machine(),
+        "command": command_line("jury_ranking.py", database_url(args)),
+        "load_start": os.getloadavg()[0],
+    }
+    result = on_throwaway_database(parser, args, lambda: run(args.requests), name="jury", static=True)
     info["load_end"] = os.getloadavg()[0]
     info["date"] = f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
     raw = Path(tempfile.gettempdir()) / "eig-bench-jury-last.json"
     raw.write_text(json.dumps({"result": result, "info": info}, indent=2, default=str))
-    text = section(result, info)
-    print(text)
-    if args.output != "-":
-        write_section(Path(args.output), text)
-        log(f"wrote its section into {args.output} (raw figures: {raw})")
+    publish(args, section(result, info), raw=raw)
 
 
 if __name__ == "__main__":

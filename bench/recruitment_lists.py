@@ -29,8 +29,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import secrets
-import shutil
 import statistics
 import sys
 import tempfile
@@ -40,14 +38,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.jury_ranking import (  # noqa: E402  (the jury bench's helpers: same conventions)
-    _pg,
-    _pg_admin,
-    _pg_exists,
+from bench.jury_ranking import measure  # noqa: E402  (the jury bench's way of timing a page)
+from bench.throwaway import (  # noqa: E402
+    add_arguments,
+    command_line,
+    database_url,
     log,
     machine,
-    measure,
-    write_section,
+    on_throwaway_database,
+    publish,
 )
 
 TARGET_P95_MS = 150
@@ -85,33 +84,6 @@ MOTIVATION = (
     "au service de ce défi : comprendre le besoin des agents, construire avec eux un premier outil, "
     "publier le code et les données. "
 )
-
-
-def _environment(url: str) -> list[str]:
-    """As bench/jury_ranking.py: production settings (DEBUG off), loopback; the bench's own folders
-    for uploads (the CVs) and static files (returned, removed at the end)."""
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_DEBUG"] = "0"
-    folders = [
-        tempfile.mkdtemp(prefix="eig-bench-recruitment-media-"),
-        tempfile.mkdtemp(prefix="eig-bench-recruitment-static-"),
-    ]
-    os.environ["MEDIA_ROOT"], os.environ["STATIC_ROOT"] = folders
-    for name, value in {
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "AUDIT_HMAC_KEY": secrets.token_urlsafe(32),
-        "DJANGO_ALLOW_SQLITE": "1",
-        "DJANGO_SINGLE_PROCESS": "1",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_SECURE_COOKIES": "0",
-        "Q_QUEUE": "eig-bench-recruitment",
-        "LOG_LEVEL": "ERROR",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-    }.items():
-        os.environ.setdefault(name, value)
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    return folders
 
 
 # Synthetic data ----------------------------------------------------------------------------------
@@ -586,58 +558,27 @@ def main():
     parser.add_argument("--requests", type=int, default=30, help="measured requests per round (≥ 10)")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per page and size")
     parser.add_argument("--retention-repeats", type=int, default=3, help="retention runs, each on fresh data")
-    parser.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
-    parser.add_argument("--pg-database", default="eig_bench_recruitment")
-    parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"), help="'-': stdout only")
-    parser.add_argument("--keep", action="store_true", help="do not drop a database this run created")
+    add_arguments(parser, database="eig_bench_recruitment")
     args = parser.parse_args()
     if args.requests < 10 or args.requests * args.rounds < 30:
         parser.error("at least 10 requests per round and 30 per page, for a p95")
-    url = os.environ.get("DATABASE_URL") or f"{args.pg}/{args.pg_database}"
-    pg = _pg(url)
-    name = pg[1] if pg else ""
-    if pg and (name == "eig" or name.startswith("test")):
-        parser.error("the bench database must not be `eig` nor `test_*`")
-    created = False
-    if pg and not _pg_exists(*pg):
-        log(f"creating the database {name}")
-        _pg_admin(pg[0], f'CREATE DATABASE "{name}"')
-        created = True
-    command = "python bench/recruitment_lists.py" + (
-        "" if len(sys.argv) == 1 else " " + " ".join(sys.argv[1:])
+    info = {
+        **machine(),
+        "command": command_line("recruitment_lists.py", database_url(args)),
+        "load_start": os.getloadavg()[0],
+    }
+    result = on_throwaway_database(
+        parser,
+        args,
+        lambda: run(args.requests, args.rounds, args.retention_repeats),
+        name="recruitment",
+        static=True,
     )
-    if os.environ.get("DATABASE_URL"):
-        command = f"DATABASE_URL={url} {command}"
-    info = {**machine(), "command": command, "load_start": os.getloadavg()[0]}
-    folders = _environment(url)
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        log(f"migrating {name or url}")
-        call_command("migrate", "--noinput", verbosity=0)
-        call_command("collectstatic", "--noinput", verbosity=0)
-        result = run(args.requests, args.rounds, args.retention_repeats)
-        from django.db import connections
-
-        connections.close_all()
-    finally:
-        for folder in folders:
-            shutil.rmtree(folder, ignore_errors=True)
-        if created and not args.keep:
-            log(f"dropping the database {name}")
-            _pg_admin(pg[0], f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     info["load_end"] = os.getloadavg()[0]
     info["date"] = f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
     raw = Path(tempfile.gettempdir()) / "eig-bench-recruitment-last.json"
     raw.write_text(json.dumps({"result": result, "info": info}, indent=2, default=str))
-    text = section(result, info)
-    print(text)
-    if args.output != "-":
-        write_section(Path(args.output), text)
-        log(f"wrote its section into {args.output} (raw figures: {raw})")
+    publish(args, section(result, info), raw=raw)
 
 
 if __name__ == "__main__":

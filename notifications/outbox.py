@@ -343,11 +343,33 @@ def enqueue(notification_ids):
     task_queue.hand_over("notifications.tasks.deliver_many", notification_ids, group="notifications")
 
 
-# After a move's commit: its messages handed to the workers (`enqueue_pending_of`), a bulk move's
-# at once (`enqueued_together`, lifecycle.signals.committed_together).
-_after_commit = task_queue.AfterCommit("outbox_enqueued_together", pending=_pending_of, hand=enqueue)
-enqueued_together = _after_commit.together
-enqueue_pending_of = _after_commit.pending_of
+_enqueued_together = contextvars.ContextVar("outbox_enqueued_together", default=None)
+
+
+@contextmanager
+def enqueued_together(challenges=()):
+    """After the commit of several moves: their messages handed to the workers at once, by one
+    query and one enqueue, on leaving (`enqueue_pending_of` inside only notes the event)."""
+    if _enqueued_together.get() is not None:
+        yield
+        return
+    events = []
+    token = _enqueued_together.set(events)
+    try:
+        yield
+    finally:
+        _enqueued_together.reset(token)
+    if events:
+        enqueue(_pending_of(events))
+
+
+def enqueue_pending_of(event):
+    """Hand the pending messages of an audit event (a move's) to the workers."""
+    events = _enqueued_together.get()
+    if events is not None:
+        events.append(event.pk)
+        return
+    enqueue(_pending_of([event.pk]))
 
 
 def enqueue_on_commit(notification_ids):

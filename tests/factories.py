@@ -22,6 +22,7 @@ from lifecycle.models import (
     Entrepreneur,
     Mentor,
     Promotion,
+    SelectionCriterion,
     TeamMember,
 )
 
@@ -217,6 +218,15 @@ def pitch_slot(challenge, *, sub_jury=None, starts_at=None, minutes=40, place="S
         ends_at=starts_at + dt.timedelta(minutes=minutes),
         place=place,
     )
+
+
+def two_criteria(call):
+    """The call's grid cut to two criteria, the ranking tests' hand-computed one: its first,
+    weight 1, and « Équipe », weight 2."""
+    SelectionCriterion.objects.filter(call=call).exclude(rank=1).delete()
+    first = SelectionCriterion.objects.get(call=call)
+    second = SelectionCriterion.objects.create(call=call, name="Équipe", weight=Decimal("2"), rank=2)
+    return first, second
 
 
 def heard(challenge, values=None, *, sub_jury=None, by=None):

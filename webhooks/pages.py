@@ -137,7 +137,9 @@ def delivery_replay(request, pk, delivery_pk):
     if not webhook_rules.may_replay(request.user):
         raise PermissionDenied(_("Seul·es les chargé·es de programme peuvent rejouer un envoi."))
     delivery = get_object_or_404(
-        Delivery.objects.select_related("webhook", "audit_event"), pk=delivery_pk, webhook=hook
+        Delivery.objects.select_related("webhook__owner__profile", "audit_event"),
+        pk=delivery_pk,
+        webhook=hook,
     )
     if request.method != "POST":
         return render(

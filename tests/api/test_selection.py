@@ -1,7 +1,5 @@
 """The jury's ranking and the applications through the API: for managers only, as the pages."""
 
-from decimal import Decimal
-
 import pytest
 from django.urls import reverse
 
@@ -9,7 +7,6 @@ from accounts.enums import Role
 from api import tokens
 from jury.services import jury_of
 from lifecycle.enums import ChallengeState
-from lifecycle.models import SelectionCriterion
 from recruitment import retention
 from recruitment.models import Application
 from tests.api.test_api import bearer
@@ -23,6 +20,7 @@ from tests.factories import (
     programme_manager,
     recruiting_challenge,
     submitted_candidate,
+    two_criteria,
     user_with_role,
 )
 
@@ -31,9 +29,7 @@ from tests.factories import (
 def jury_world(db):
     promotion = PromotionFactory(number=3, name="EIG 3")
     call = promotion.call
-    SelectionCriterion.objects.filter(call=call).exclude(rank=1).delete()
-    first = SelectionCriterion.objects.get(call=call)
-    second = SelectionCriterion.objects.create(call=call, name="Équipe", weight=Decimal("2"), rank=2)
+    first, second = two_criteria(call)
     jury = jury_of(promotion)
     lenient, strict = jury.sub_juries.create(name="Sous-jury A"), jury.sub_juries.create(name="Sous-jury B")
     dinum = AdministrationFactory(name="Direction interministérielle du numérique")

@@ -8,8 +8,7 @@ from jury import ranking
 from jury.models import Opinion
 from jury.services import jury_of
 from lifecycle.enums import ChallengeState
-from lifecycle.models import SelectionCriterion
-from tests.factories import ChallengeFactory, PromotionFactory, heard, jury_member
+from tests.factories import ChallengeFactory, PromotionFactory, heard, jury_member, two_criteria
 
 
 def test_a_lenient_sub_jury_is_brought_back_by_its_shrunk_offset():
@@ -55,9 +54,7 @@ def test_ties_mark_every_member_of_a_group_of_equal_keys():
 def test_the_ranking_of_a_jury_weighs_calibrates_ties_and_counts_opinions():
     promotion = PromotionFactory()
     call = promotion.call
-    SelectionCriterion.objects.filter(call=call).exclude(rank=1).delete()
-    first = SelectionCriterion.objects.get(call=call)
-    second = SelectionCriterion.objects.create(call=call, name="Équipe", weight=Decimal("2"), rank=2)
+    first, second = two_criteria(call)
     jury = jury_of(promotion)
     lenient, strict = jury.sub_juries.create(name="Sous-jury A"), jury.sub_juries.create(name="Sous-jury B")
     names = ["Alpha", "Bêta", "Gamma", "Delta"]
